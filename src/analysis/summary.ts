@@ -1,0 +1,200 @@
+/**
+ * Per-device session summary (`rle analyze`), built in one streaming pass: O(devices) memory.
+ * Only measured readings enter power and temperature statistics; estimated power does not.
+ */
+import type { MetricRow } from '../core/engine.js';
+
+export interface MeanMinMax {
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface DeviceSummary {
+  samples: number;
+  /** Last minus first timestamp, seconds. */
+  duration_s: number | null;
+  /** Steps longer than twice the nominal period; longest_s is the longest step between samples. */
+  gaps: { count: number; longest_s: number | null };
+  collapse_samples: number;
+  collapse_rate: number | null;
+  /** Runs of consecutive collapse samples. */
+  collapse_events: number;
+  rle_smoothed: MeanMinMax;
+  E_th_mean: number | null;
+  E_pw_mean: number | null;
+  power_w: { mean: number | null; max: number | null; measured_share: number | null };
+  temp_c: { mean: number | null; max: number | null; available_share: number | null };
+  util_pct_mean: number | null;
+}
+
+export interface SessionSummary {
+  source: string;
+  rows: number;
+  malformed_rows: number;
+  devices: Record<string, DeviceSummary>;
+}
+
+/** A reading identical on every sample is a sign it was written by a tool, not measured. */
+class ConstancyCheck {
+  n = 0;
+  value: number | null = null;
+  constant = true;
+  add(x: number): void {
+    if (this.n++ === 0) this.value = x;
+    else if (x !== this.value) this.constant = false;
+  }
+}
+
+class DeviceAccumulator {
+  samples = 0;
+  tMin = Infinity;
+  tMax = -Infinity;
+  tPrev: number | null = null;
+  gapCount = 0;
+  longestStep: number | null = null;
+  outOfOrder = 0;
+  collapseSamples = 0;
+  collapseEvents = 0;
+  inCollapse = false;
+  smSum = 0;
+  smMin = Infinity;
+  smMax = -Infinity;
+  ethSum = 0;
+  epwSum = 0;
+  utilSum = 0;
+  utilN = 0;
+  powerN = 0;
+  powerSum = 0;
+  powerMax = -Infinity;
+  tempN = 0;
+  tempSum = 0;
+  tempMax = -Infinity;
+  readonly tempConst = new ConstancyCheck();
+  readonly powerConst = new ConstancyCheck();
+
+  add(t: number, util: number | null, temp: number | null, m: MetricRow, gapS: number): void {
+    this.samples++;
+    if (t < this.tMin) this.tMin = t;
+    if (t > this.tMax) this.tMax = t;
+    if (this.tPrev !== null) {
+      const step = t - this.tPrev;
+      if (step < 0) this.outOfOrder++;
+      if (step > gapS) this.gapCount++;
+      if (this.longestStep === null || step > this.longestStep) this.longestStep = step;
+    }
+    this.tPrev = t;
+    if (m.collapse === 1) {
+      this.collapseSamples++;
+      if (!this.inCollapse) this.collapseEvents++;
+    }
+    this.inCollapse = m.collapse === 1;
+    this.smSum += m.rle_smoothed;
+    if (m.rle_smoothed < this.smMin) this.smMin = m.rle_smoothed;
+    if (m.rle_smoothed > this.smMax) this.smMax = m.rle_smoothed;
+    this.ethSum += m.E_th;
+    this.epwSum += m.E_pw;
+    if (util !== null) {
+      this.utilN++;
+      this.utilSum += util;
+    }
+    if (m.power_source === 'measured') {
+      this.powerN++;
+      this.powerSum += m.power_used_w;
+      if (m.power_used_w > this.powerMax) this.powerMax = m.power_used_w;
+      this.powerConst.add(m.power_used_w);
+    }
+    if (temp !== null) {
+      this.tempN++;
+      this.tempSum += temp;
+      if (temp > this.tempMax) this.tempMax = temp;
+      this.tempConst.add(temp);
+    }
+  }
+
+  result(): DeviceSummary {
+    const n = this.samples;
+    const share = (k: number): number | null => (n > 0 ? k / n : null);
+    const mean = (s: number, k: number): number | null => (k > 0 ? s / k : null);
+    return {
+      samples: n,
+      duration_s: n > 0 ? this.tMax - this.tMin : null,
+      gaps: { count: this.gapCount, longest_s: this.longestStep },
+      collapse_samples: this.collapseSamples,
+      collapse_rate: share(this.collapseSamples),
+      collapse_events: this.collapseEvents,
+      rle_smoothed: {
+        mean: mean(this.smSum, n),
+        min: n > 0 ? this.smMin : null,
+        max: n > 0 ? this.smMax : null,
+      },
+      E_th_mean: mean(this.ethSum, n),
+      E_pw_mean: mean(this.epwSum, n),
+      power_w: {
+        mean: mean(this.powerSum, this.powerN),
+        max: this.powerN > 0 ? this.powerMax : null,
+        measured_share: share(this.powerN),
+      },
+      temp_c: {
+        mean: mean(this.tempSum, this.tempN),
+        max: this.tempN > 0 ? this.tempMax : null,
+        available_share: share(this.tempN),
+      },
+      util_pct_mean: mean(this.utilSum, this.utilN),
+    };
+  }
+}
+
+/** Readings seen as one constant on at least this many samples are flagged (samples). */
+const CONSTANT_FLAG_MIN_SAMPLES = 30;
+
+export class SummaryBuilder {
+  private readonly devices = new Map<string, DeviceAccumulator>();
+
+  /** @param nominalPeriodS nominal sampling period, seconds; a gap is a step over twice it. */
+  constructor(private readonly nominalPeriodS: number) {}
+
+  add(device: string, t: number, util: number | null, temp: number | null, m: MetricRow): void {
+    let acc = this.devices.get(device);
+    if (!acc) {
+      acc = new DeviceAccumulator();
+      this.devices.set(device, acc);
+    }
+    acc.add(t, util, temp, m, 2 * this.nominalPeriodS);
+  }
+
+  result(source: string, rows: number, malformedRows: number): SessionSummary {
+    const devices: Record<string, DeviceSummary> = {};
+    for (const [name, acc] of this.devices) devices[name] = acc.result();
+    return { source, rows, malformed_rows: malformedRows, devices };
+  }
+
+  /**
+   * What the numbers cannot say, per device: estimated power, missing temperature, readings
+   * that look like constants written by a tool, samples out of time order.
+   */
+  notes(): string[] {
+    const out: string[] = [];
+    for (const [name, a] of this.devices) {
+      const n = a.samples;
+      if (a.powerN === 0) {
+        out.push(`${name}: no power reading; a_load and E_pw are estimated from utilization (rated × util) and carry no information`);
+      } else if (a.powerN < n) {
+        out.push(`${name}: power measured on ${a.powerN} of ${n} samples; the rest estimated from utilization`);
+      }
+      if (a.tempN === 0) {
+        out.push(`${name}: no temperature reading; t_sustain_s stays at its cap and collapses cannot be detected`);
+      }
+      for (const [what, c, unit] of [
+        ['temp_c', a.tempConst, '°C'],
+        ['power_w', a.powerConst, 'W'],
+      ] as const) {
+        if (c.constant && c.n >= CONSTANT_FLAG_MIN_SAMPLES) {
+          out.push(`${name}: ${what} is ${c.value} ${unit} on all ${c.n} samples: probably a constant written by the recording tool, not a measurement`);
+        }
+      }
+      if (a.outOfOrder > 0) out.push(`${name}: ${a.outOfOrder} samples go back in time`);
+    }
+    return out;
+  }
+}

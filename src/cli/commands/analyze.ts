@@ -1,0 +1,80 @@
+/** `rle analyze <in.csv> [--json]`: a per-device summary of a session, metric recomputed. */
+import { Command } from 'commander';
+import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
+import { replaySession } from '../../session/replay.js';
+import { openInput } from '../../store/files.js';
+import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
+import { fmt, renderTable } from '../output.js';
+import { reportReadProblems, reportUnusedKeys } from '../session-input.js';
+
+interface AnalyzeFlags extends EngineFlags {
+  json?: boolean;
+  device?: string;
+}
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${(100 * x).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
+}
+
+function duration(s: number | null): string {
+  if (s === null) return 'n/a';
+  if (s < 120) return `${fmt(s)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(2)} h`;
+}
+
+export function renderSummary(s: SessionSummary, notes: readonly string[]): string {
+  const head = [
+    'device', 'samples', 'duration', 'gaps (longest)', 'collapse', 'events',
+    'rle_smoothed mean [min–max]', 'E_th', 'E_pw', 'power W mean/max (measured)', 'temp °C mean/max (avail.)', 'util %',
+  ];
+  const rows = Object.entries(s.devices).map(([name, d]) => [
+    name,
+    String(d.samples),
+    duration(d.duration_s),
+    `${d.gaps.count} (${d.gaps.longest_s === null ? 'n/a' : fmt(d.gaps.longest_s) + ' s'})`,
+    `${d.collapse_samples} (${pct(d.collapse_rate)})`,
+    String(d.collapse_events),
+    `${fmt(d.rle_smoothed.mean)} [${fmt(d.rle_smoothed.min)}–${fmt(d.rle_smoothed.max)}]`,
+    fmt(d.E_th_mean),
+    fmt(d.E_pw_mean),
+    `${fmt(d.power_w.mean)}/${fmt(d.power_w.max)} (${pct(d.power_w.measured_share)})`,
+    `${fmt(d.temp_c.mean)}/${fmt(d.temp_c.max)} (${pct(d.temp_c.available_share)})`,
+    fmt(d.util_pct_mean),
+  ]);
+  let out = `${s.source}: ${s.rows} rows, ${s.malformed_rows} malformed, ${Object.keys(s.devices).length} device(s)\n\n`;
+  out += renderTable(head, rows);
+  if (notes.length > 0) out += '\nNotes:\n' + notes.map((n) => `  - ${n}\n`).join('');
+  return out;
+}
+
+export async function analyze(input: string, flags: AnalyzeFlags): Promise<void> {
+  const source = await openInput(input);
+  const engineOptions = engineOptionsFrom(flags);
+  const builder = new SummaryBuilder(engineOptions.dtS ?? 1);
+  const result = await replaySession(source, { source: input, device: flags.device }, engineOptions, {
+    onBatch: (rows, metrics) => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        builder.add(r.device, r.t, r.util_pct, r.temp_c, metrics[i]!);
+      }
+    },
+  });
+  const summary = builder.result(input, result.stats.rows, result.stats.malformed.count);
+  reportReadProblems('analyze', input, result.stats);
+  reportUnusedKeys('analyze', flags, result.engine);
+  if (flags.json) {
+    for (const n of builder.notes()) process.stderr.write(`rle analyze: note: ${n}\n`);
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  } else process.stdout.write(renderSummary(summary, builder.notes()));
+}
+
+export function analyzeCommand(): Command {
+  const cmd = new Command('analyze')
+    .description('per-device summary of a session CSV: gaps, collapses, rle_smoothed, E_th/E_pw, power, temperature')
+    .argument('<input>', 'session CSV, or - for standard input')
+    .option('--json', 'print the summary as JSON on standard output')
+    .option('--device <name>', 'device name for a CSV without a device column');
+  addEngineOptions(cmd);
+  return cmd.action((input: string, flags: AnalyzeFlags) => analyze(input, flags));
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The only place that turns errors into messages and exit codes:
+ * 0 success (and --help, --version), 2 usage errors, 1 failed runs. No stack traces for user
+ * mistakes; RLE_DEBUG=1 shows them for internal errors.
+ */
+import { CommanderError } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, RleError } from '../errors.js';
+import { removePendingOutputs } from '../store/files.js';
+import { buildProgram } from './program.js';
+
+function fail(message: string, code: number): never {
+  removePendingOutputs();
+  process.stderr.write(`rle: error: ${message}\n`);
+  process.exit(code);
+}
+
+function commandOf(argv: readonly string[]): string {
+  const sub = argv.slice(2).find((a) => !a.startsWith('-'));
+  return sub ? ` ${sub}` : '';
+}
+
+async function main(argv: string[]): Promise<void> {
+  // `rle … | head` closes our stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    fail(`writing standard output: ${e.message}`, EXIT_FAILURE);
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      removePendingOutputs();
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
+  }
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+      const msg = err.message.replace(/^error: /, '');
+      fail(`${msg}\n(see: rle${commandOf(argv)} --help)`, EXIT_USAGE);
+    }
+    if (err instanceof RleError) fail(`${err.describe()} [${err.code}]`, err.exitCode);
+    const e = err as Error;
+    if (process.env.RLE_DEBUG) process.stderr.write(`${e.stack ?? String(e)}\n`);
+    fail(`internal error: ${e.message ?? String(e)} (set RLE_DEBUG=1 for a stack trace)`, EXIT_FAILURE);
+  }
+}
+
+await main(process.argv);

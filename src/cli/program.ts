@@ -1,0 +1,21 @@
+/** The `rle` command tree. Errors propagate to main.ts, the only place that exits. */
+import { Command } from 'commander';
+import { analyzeCommand } from './commands/analyze.js';
+import { augmentCommand } from './commands/augment.js';
+import { packageVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('rle')
+    .description('thermal-efficiency probe: the RLE metric, efficiency collapses and session tools')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .addCommand(augmentCommand())
+    .addCommand(analyzeCommand());
+  // Commander would exit on its own; we want one exit point and our own message format.
+  const quiet = (c: Command): void => {
+    c.exitOverride().configureOutput({ outputError: () => {} });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
+  return program;
+}

@@ -1,0 +1,202 @@
+/**
+ * Streaming reader for session CSVs: the spec's columns and every older column set seen in
+ * ../shared/data (extra columns, short rows, `Z`/`+00:00`/offset-less timestamps, CPU and GPU
+ * rows interleaved). Memory is flat in the file size: rows arrive in batches, one per input chunk.
+ *
+ * Tokenizing is papaparse's core Parser (fast, RFC 4180 quoting); this module only carries
+ * partial rows across chunks, tracks physical line numbers and types the fields.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import Papa from 'papaparse';
+import { RleError } from '../errors.js';
+import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
+import { parseTimestamp } from './timestamp.js';
+
+export interface SessionRow {
+  /** 1-based physical line of the row in its file. */
+  readonly line: number;
+  /** Canonical UTC ISO 8601 with `Z`. */
+  readonly timestamp: string;
+  /** Unix time, seconds. */
+  readonly t: number;
+  readonly device: string;
+  readonly util_pct: number | null;
+  readonly temp_c: number | null;
+  readonly power_w: number | null;
+  /** Values of SessionHeader.extraColumns, in that order ('' when the row was short). */
+  readonly extra: readonly string[];
+}
+
+export interface SessionHeader {
+  readonly columns: readonly string[];
+  /** Columns that are neither spec nor provenance columns, passed through by writers. */
+  readonly extraColumns: readonly string[];
+}
+
+/** A count of problem rows with the first few line numbers, for messages. */
+export interface LineTally {
+  count: number;
+  readonly lines: number[];
+}
+
+export interface ReadStats {
+  /** Data rows read (blank lines excluded), malformed ones included. */
+  rows: number;
+  /** Rows skipped: timestamp missing or not ISO 8601, or no device name. */
+  readonly malformed: LineTally;
+  /** Reading fields that were neither empty nor a finite number (read as missing). */
+  readonly badValues: LineTally;
+}
+
+export interface ReadOptions {
+  /** Name used in messages: the path, or `-` for stdin. */
+  readonly source: string;
+  /** Device name for files without a `device` column. */
+  readonly device?: string;
+  /** How many line numbers to keep per tally (default 5). */
+  readonly keepLines?: number;
+}
+
+const NUL = '\u0000';
+
+function tally(t: LineTally, line: number, keep: number): void {
+  t.count++;
+  if (t.lines.length < keep) t.lines.push(line);
+}
+
+function newlinesIn(row: readonly string[]): number {
+  let n = 0;
+  for (const f of row) {
+    if (f.length > 0 && f.includes('\n')) n += f.split('\n').length - 1;
+  }
+  return n;
+}
+
+export class SessionCsvReader {
+  header: SessionHeader | null = null;
+  readonly stats: ReadStats = { rows: 0, malformed: { count: 0, lines: [] }, badValues: { count: 0, lines: [] } };
+
+  private readonly keep: number;
+  private line = 0;
+  private idx = { ts: -1, dev: -1, util: -1, temp: -1, power: -1, extra: [] as number[] };
+
+  constructor(
+    private readonly input: Readable,
+    private readonly opts: ReadOptions,
+  ) {
+    this.keep = opts.keepLines ?? 5;
+  }
+
+  /** Valid rows in input order, in batches. Throws RleError on input that is not a session CSV. */
+  async *batches(): AsyncGenerator<SessionRow[]> {
+    const parser = new Papa.Parser({ delimiter: ',', newline: '\n' });
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    let first = true;
+    for await (const chunk of this.input) {
+      let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      if (first && text.length > 0) {
+        if (text.includes(NUL)) throw this.fail('E_INPUT_FORMAT', 'not a text CSV file (it contains NUL bytes)');
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      text = partial + text;
+      const res = parser.parse(text, 0, true) as Papa.ParseResult<string[]>;
+      partial = text.slice(res.meta.cursor);
+      const rows = this.consume(res);
+      if (rows.length > 0) yield rows;
+    }
+    const tail = partial + decoder.end();
+    if (tail.length > 0) {
+      const rows = this.consume(parser.parse(tail, 0, false) as Papa.ParseResult<string[]>);
+      if (rows.length > 0) yield rows;
+    }
+    if (this.header === null) throw this.fail('E_INPUT_FORMAT', 'empty file: no header row');
+  }
+
+  private fail(code: 'E_INPUT_FORMAT' | 'E_INPUT_COLUMNS', msg: string, line?: number): RleError {
+    return new RleError(code, msg, line === undefined ? { file: this.opts.source } : { file: this.opts.source, line });
+  }
+
+  private consume(res: Papa.ParseResult<string[]>): SessionRow[] {
+    const out: SessionRow[] = [];
+    const firstError = res.errors[0];
+    const errorRow = firstError?.row ?? Number.POSITIVE_INFINITY;
+    const data = res.data;
+    for (let i = 0; i < data.length; i++) {
+      const row = data[i]!;
+      const line = ++this.line;
+      if (i === errorRow) throw this.fail('E_INPUT_FORMAT', `bad CSV quoting (${firstError!.message})`, line);
+      this.line += newlinesIn(row);
+      const last = row.length - 1;
+      if (row[last]!.endsWith('\r')) row[last] = row[last]!.slice(0, -1); // CRLF files
+      if (row.length === 1 && row[0] === '') continue; // blank line
+      if (this.header === null) {
+        this.setHeader(row, line);
+        continue;
+      }
+      const r = this.toRow(row, line);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  private setHeader(row: string[], line: number): void {
+    const columns = row.map((c) => c.trim());
+    const first = new Map<string, number>();
+    columns.forEach((c, i) => {
+      if (c !== '' && !first.has(c)) first.set(c, i);
+    });
+    const at = (c: string): number => first.get(c) ?? -1;
+    const known = new Set<string>([...SPEC_COLUMNS, ...PROVENANCE_COLUMNS]);
+    const extraColumns = [...first.keys()].filter((c) => !known.has(c));
+    this.idx = {
+      ts: at('timestamp'),
+      dev: at('device'),
+      util: at('util_pct'),
+      temp: at('temp_c'),
+      power: at('power_w'),
+      extra: extraColumns.map(at),
+    };
+    const shown = columns.slice(0, 8).join(',') + (columns.length > 8 ? ',…' : '');
+    if (this.idx.ts < 0) throw this.fail('E_INPUT_COLUMNS', `no "timestamp" column in the header (${shown})`, line);
+    if (this.idx.util < 0) throw this.fail('E_INPUT_COLUMNS', `no "util_pct" column in the header (${shown})`, line);
+    if (this.idx.dev < 0 && !this.opts.device) {
+      throw this.fail('E_INPUT_COLUMNS', `no "device" column in the header (${shown}); name the device with --device`, line);
+    }
+    this.header = { columns, extraColumns };
+  }
+
+  private num(row: readonly string[], i: number, line: number): number | null {
+    if (i < 0) return null;
+    const s = row[i];
+    if (s === undefined || s === '') return null;
+    const v = Number(s);
+    if (Number.isFinite(v) && s.trim() !== '') return v;
+    // The earlier tools wrote "nan" for missing readings: missing, not bad.
+    if (!/^\s*[+-]?nan\s*$/i.test(s)) tally(this.stats.badValues, line, this.keep);
+    return null;
+  }
+
+  private toRow(row: readonly string[], line: number): SessionRow | null {
+    this.stats.rows++;
+    const ix = this.idx;
+    const ts = parseTimestamp(row[ix.ts] ?? '');
+    const device = ix.dev >= 0 ? (row[ix.dev] ?? '').trim() : this.opts.device!;
+    if (ts === null || device === '') {
+      tally(this.stats.malformed, line, this.keep);
+      return null;
+    }
+    return {
+      line,
+      timestamp: ts.iso,
+      t: ts.t,
+      device,
+      util_pct: this.num(row, ix.util, line),
+      temp_c: this.num(row, ix.temp, line),
+      power_w: this.num(row, ix.power, line),
+      extra: ix.extra.map((i) => row[i] ?? ''),
+    };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Opening inputs and writing outputs safely: clear errors for missing or unreadable files,
+ * and atomic outputs (a temp file beside the target, renamed into place only on success).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { RleError } from '../errors.js';
+
+/** Read chunk size: large chunks mean fewer parser calls (bytes). */
+const READ_CHUNK_BYTES = 1 << 20;
+
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, not a file';
+  return (err as Error).message;
+}
+
+/** A readable for a path, or stdin for `-`. Fails early, with a clear message, on a bad path. */
+export async function openInput(file: string): Promise<Readable> {
+  if (file === '-') return process.stdin;
+  try {
+    const st = await fsp.stat(file);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    const fh = await fsp.open(file, 'r');
+    return fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+  } catch (err) {
+    throw new RleError('E_INPUT_MISSING', `cannot read: ${reason(err)}`, { file });
+  }
+}
+
+/** Temp files not yet committed, removed if the process is interrupted. */
+const pending = new Set<string>();
+
+export function removePendingOutputs(): void {
+  for (const p of pending) {
+    try {
+      fs.unlinkSync(p);
+    } catch {
+      // already gone
+    }
+  }
+  pending.clear();
+}
+
+/** Resolves when `stream` can take more, honouring backpressure. */
+export function writeChunk(stream: Writable, s: string): Promise<void> | undefined {
+  if (stream.write(s)) return undefined;
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (e: Error): void => {
+      stream.off('drain', onDrain);
+      reject(e);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+/** A file that appears at `target` only when commit() succeeds. */
+export class AtomicOutput {
+  readonly stream: fs.WriteStream;
+  private readonly tmp: string;
+  private done = false;
+
+  private constructor(readonly target: string) {
+    const dir = path.dirname(target);
+    this.tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.stream = fs.createWriteStream(this.tmp, { flags: 'wx' });
+    pending.add(this.tmp);
+  }
+
+  static async open(target: string): Promise<AtomicOutput> {
+    const dir = path.dirname(target);
+    try {
+      const st = await fsp.stat(dir);
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    } catch (err) {
+      throw new RleError('E_OUTPUT', `cannot write: folder ${dir}: ${reason(err)}`, { file: target });
+    }
+    const out = new AtomicOutput(target);
+    await new Promise<void>((resolve, reject) => {
+      out.stream.once('open', () => resolve());
+      out.stream.once('error', (e) => {
+        pending.delete(out.tmp);
+        reject(new RleError('E_OUTPUT', `cannot write: ${reason(e)}`, { file: target }));
+      });
+    });
+    return out;
+  }
+
+  async commit(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.once('error', reject);
+      this.stream.end(() => resolve());
+    });
+    await fsp.rename(this.tmp, this.target);
+    pending.delete(this.tmp);
+    this.done = true;
+  }
+
+  /** Drops the temp file; the target is left as it was. */
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.stream.destroy();
+    pending.delete(this.tmp);
+    await fsp.rm(this.tmp, { force: true });
+  }
+}
