@@ -1,0 +1,78 @@
+/** Test helpers: run the CLI as a user would, temp folders, fixtures, a seeded PRNG. */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Repository root (tests run from .test-build/test). */
+export const ROOT = path.resolve(here, '..', '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+/** The CLI compiled from the same sources as the tests. */
+export const CLI = path.resolve(here, '..', 'src', 'cli', 'main.js');
+/** ../shared/data beside the repository, when present. */
+export const SHARED_DATA = path.resolve(ROOT, '..', 'shared', 'data');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], opts: { stdin?: string; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+export function tmpDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'rle-test-'));
+}
+
+/** A fixture file's text; `.gz` files are decompressed. */
+export function fixtureText(rel: string): string {
+  const p = path.join(FIXTURES, rel);
+  const buf = fs.readFileSync(p);
+  return (p.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+}
+
+/** Writes a gunzipped fixture to a temp file and returns its path. */
+export function fixtureFile(rel: string, dir = tmpDir()): string {
+  const out = path.join(dir, path.basename(rel).replace(/\.gz$/, ''));
+  fs.writeFileSync(out, fixtureText(rel));
+  return out;
+}
+
+/** mulberry32: small, fast, seeded; enough for synthetic test signals. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal from a uniform source (Box–Muller). */
+export function gauss(u: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+/** Minimal CSV split for test assertions on files rle itself wrote (no quoted fields). */
+export function csvRows(text: string): string[][] {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
+}
