@@ -74,7 +74,7 @@ export class DeviceStream {
     const stability = stabilityOf(populationSd(this.utilWin.values, this.utilWin.length));
     // 3. Load factor, from the reading when there is one.
     const measured = s.power_w !== null && s.power_w > 0;
-    const powerUsed = measured ? s.power_w! : p.ratedPowerW * eta;
+    const powerUsed = measured ? s.power_w : p.ratedPowerW * eta;
     const aLoad = powerUsed / p.ratedPowerW;
     // 4. Time to the limit, from the last two known temperatures (missing samples are skipped).
     const hasTemp = s.temp_c !== null && !Number.isNaN(s.temp_c);

@@ -25,7 +25,7 @@ function isLeap(y: number): boolean {
 export function parseTimestamp(s: string): ParsedTime | null {
   const m = RE.exec(s.trim());
   if (!m) return null;
-  const [, ys, mos, ds, hs, mis, ss, frac, z, sign, ohs, oms] = m;
+  const [, ys, mos, ds, hs, mis, ss, frac, , sign, ohs, oms] = m;
   const y = +ys!, mo = +mos!, d = +ds!, h = +hs!, mi = +mis!, sec = ss ? +ss : 0;
   if (mo < 1 || mo > 12 || d < 1) return null;
   if (d > DAYS_IN_MONTH[mo - 1]! || (mo === 2 && d === 29 && !isLeap(y))) return null;

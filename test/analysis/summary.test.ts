@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SummaryBuilder } from '../../src/analysis/summary.js';
+import type { MetricRow } from '../../src/core/engine.js';
+
+function metric(over: Partial<MetricRow> = {}): MetricRow {
+  return {
+    rle_smoothed: 1, rle_raw: 1, rle_norm: 0.5, E_th: 0.9, E_pw: 1.2, a_load: 0.5, t_sustain_s: 600,
+    rolling_peak: 1, collapse: 0, power_source: 'measured', power_used_w: 50, ...over,
+  };
+}
+
+describe('SummaryBuilder', () => {
+  it('counts gaps (> 2 periods), collapse samples and events (runs), shares and means', () => {
+    const b = new SummaryBuilder(1);
+    const ts = [0, 1, 2, 5, 6, 7, 8, 20, 21, 22];
+    const collapse = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1];
+    ts.forEach((t, i) =>
+      b.add('gpu0', t, i === 0 ? null : 50, i < 5 ? 60 + i : null, metric({
+        collapse: collapse[i] as 0 | 1,
+        rle_smoothed: i,
+        power_source: i % 2 ? 'measured' : 'estimated',
+        power_used_w: 10 * i,
+      })),
+    );
+    const d = b.result('s.csv', 11, 1).devices.gpu0!;
+    assert.equal(d.samples, 10);
+    assert.equal(d.duration_s, 22);
+    assert.deepEqual(d.gaps, { count: 2, longest_s: 12 });
+    assert.equal(d.collapse_samples, 6);
+    assert.equal(d.collapse_rate, 0.6);
+    assert.equal(d.collapse_events, 3);
+    assert.deepEqual(d.rle_smoothed, { mean: 4.5, min: 0, max: 9 });
+    // power statistics only over measured samples (odd i: 10, 30, 50, 70, 90 W)
+    assert.deepEqual(d.power_w, { mean: 50, max: 90, measured_share: 0.5 });
+    assert.deepEqual(d.temp_c, { mean: 62, max: 64, available_share: 0.5 });
+    assert.equal(d.util_pct_mean, 50); // the missing utilization is not averaged in as 0
+  });
+  it('gives null where nothing can be computed and says why in notes', () => {
+    const b = new SummaryBuilder(1);
+    for (let i = 0; i < 40; i++) b.add('cpu', i, 10, 50, metric({ power_source: 'estimated' }));
+    const d = b.result('s.csv', 40, 0).devices.cpu!;
+    assert.deepEqual(d.power_w, { mean: null, max: null, measured_share: 0 });
+    const notes = b.notes().join('\n');
+    assert.match(notes, /cpu: no power reading/);
+    assert.match(notes, /temp_c is 50 °C on all 40 samples: probably a constant/);
+  });
+});
