@@ -59,6 +59,8 @@ export interface ReadOptions {
 }
 
 const NUL = '\u0000';
+/** Characters parsed per batch (~250 rows of a typical session). */
+const SLICE_CHARS = 1 << 15;
 
 function tally(t: LineTally, line: number, keep: number): void {
   t.count++;
@@ -101,15 +103,19 @@ export class SessionCsvReader {
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         first = false;
       }
-      text = partial + text;
-      const res = parser.parse(text, 0, true) as Papa.ParseResult<string[]>;
-      partial = text.slice(res.meta.cursor);
-      const rows = this.consume(res);
-      if (rows.length > 0) yield rows;
+      // Parse in slices: batches stay small, so their rows die young (cheap GC), however
+      // large the read chunks (large reads mean fewer waits on I/O).
+      for (let at = 0; at < text.length; at += SLICE_CHARS) {
+        const slice = partial + text.slice(at, at + SLICE_CHARS);
+        const res = parser.parse(slice, 0, true) as Papa.ParseResult<string[]>;
+        partial = slice.slice(res.meta.cursor);
+        const rows = this.consume(res, slice.includes('"'));
+        if (rows.length > 0) yield rows;
+      }
     }
     const tail = partial + decoder.end();
     if (tail.length > 0) {
-      const rows = this.consume(parser.parse(tail, 0, false) as Papa.ParseResult<string[]>);
+      const rows = this.consume(parser.parse(tail, 0, false) as Papa.ParseResult<string[]>, tail.includes('"'));
       if (rows.length > 0) yield rows;
     }
     if (this.header === null) throw this.fail('E_INPUT_FORMAT', 'empty file: no header row');
@@ -119,7 +125,8 @@ export class SessionCsvReader {
     return new RleError(code, msg, line === undefined ? { file: this.opts.source } : { file: this.opts.source, line });
   }
 
-  private consume(res: Papa.ParseResult<string[]>): SessionRow[] {
+  /** @param quoted whether the text had quotes (only then can a field hold a newline). */
+  private consume(res: Papa.ParseResult<string[]>, quoted: boolean): SessionRow[] {
     const out: SessionRow[] = [];
     const firstError = res.errors[0];
     const errorRow = firstError?.row ?? Number.POSITIVE_INFINITY;
@@ -128,7 +135,7 @@ export class SessionCsvReader {
       const row = data[i]!;
       const line = ++this.line;
       if (i === errorRow) throw this.fail('E_INPUT_FORMAT', `bad CSV quoting (${firstError!.message})`, line);
-      this.line += newlinesIn(row);
+      if (quoted) this.line += newlinesIn(row);
       const last = row.length - 1;
       if (row[last]!.endsWith('\r')) row[last] = row[last]!.slice(0, -1); // CRLF files
       if (row.length === 1 && row[0] === '') continue; // blank line
@@ -173,7 +180,8 @@ export class SessionCsvReader {
     const s = row[i];
     if (s === undefined || s === '') return null;
     const v = Number(s);
-    if (Number.isFinite(v) && s.trim() !== '') return v;
+    // Number(' ') is 0: only a zero needs the (slower) blank check.
+    if (Number.isFinite(v) && (v !== 0 || s.trim() !== '')) return v;
     // The earlier tools wrote "nan" for missing readings: missing, not bad.
     if (!/^\s*[+-]?nan\s*$/i.test(s)) tally(this.stats.badValues, line, this.keep);
     return null;

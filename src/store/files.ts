@@ -9,8 +9,9 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { RleError } from '../errors.js';
 
-/** Read chunk size: large chunks mean fewer parser calls (bytes). */
-const READ_CHUNK_BYTES = 1 << 20;
+/** Read and write buffer sizes: large, so the pipeline rarely waits on the disk (bytes). */
+const READ_CHUNK_BYTES = 1 << 14;
+const WRITE_BUFFER_BYTES = 1 << 20;
 
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -73,7 +74,7 @@ export class AtomicOutput {
   private constructor(readonly target: string) {
     const dir = path.dirname(target);
     this.tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    this.stream = fs.createWriteStream(this.tmp, { flags: 'wx' });
+    this.stream = fs.createWriteStream(this.tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
     pending.add(this.tmp);
   }
 
