@@ -193,7 +193,7 @@ export class SummaryBuilder {
           out.push(`${name}: ${what} is ${c.value} ${unit} on all ${c.n} samples: probably a constant written by the recording tool, not a measurement`);
         }
       }
-      if (a.outOfOrder > 0) out.push(`${name}: ${a.outOfOrder} samples go back in time`);
+      if (a.outOfOrder > 0) out.push(`${name}: ${a.outOfOrder} step${a.outOfOrder === 1 ? ' goes' : 's go'} back in time (rows out of order)`);
     }
     return out;
   }

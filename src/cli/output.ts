@@ -11,17 +11,6 @@ export function describeTally(t: LineTally, noun: string): string {
   return `${t.count} ${noun}${t.count === 1 ? '' : 's'} (line${t.lines.length === 1 ? '' : 's'} ${t.lines.join(', ')}${more})`;
 }
 
-/** Left-aligned first column, right-aligned others. */
-export function renderTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (r: readonly string[]): string =>
-    r
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [fmt(header), ...rows.map(fmt)].join('\n') + '\n';
-}
-
 /** Fixed significant digits for humans; `n/a` when not computable. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';

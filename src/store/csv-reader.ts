@@ -92,6 +92,16 @@ export class SessionCsvReader {
 
   /** Valid rows in input order, in batches. Throws RleError on input that is not a session CSV. */
   async *batches(): AsyncGenerator<SessionRow[]> {
+    try {
+      yield* this.parseAll();
+    } catch (err) {
+      if (err instanceof RleError) throw err;
+      // A failing stream: unreadable file, corrupt gzip data.
+      throw this.fail('E_INPUT_FORMAT', `cannot read: ${(err as Error).message}`);
+    }
+  }
+
+  private async *parseAll(): AsyncGenerator<SessionRow[]> {
     const parser = new Papa.Parser({ delimiter: ',', newline: '\n' });
     const decoder = new StringDecoder('utf8');
     let partial = '';

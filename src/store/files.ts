@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { pipeline, type Readable, type Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { RleError } from '../errors.js';
 
 /** Read and write buffer sizes: large, so the pipeline rarely waits on the disk (bytes). */
@@ -21,14 +22,22 @@ function reason(err: unknown): string {
   return (err as Error).message;
 }
 
-/** A readable for a path, or stdin for `-`. Fails early, with a clear message, on a bad path. */
+/**
+ * A readable for a path, or stdin for `-`; `.gz` files are decompressed on the fly.
+ * Fails early, with a clear message, on a bad path.
+ */
 export async function openInput(file: string): Promise<Readable> {
   if (file === '-') return process.stdin;
   try {
     const st = await fsp.stat(file);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     const fh = await fsp.open(file, 'r');
-    return fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    const stream = fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
+    if (!file.endsWith('.gz')) return stream;
+    const gunzip = createGunzip();
+    // pipeline() destroys gunzip with any error of the file stream; the reader reports it.
+    pipeline(stream, gunzip, () => {});
+    return gunzip;
   } catch (err) {
     throw new RleError('E_INPUT_MISSING', `cannot read: ${reason(err)}`, { file });
   }

@@ -45,12 +45,13 @@ describe('rle analyze', () => {
     assert.equal(total, 136); // the golden file's count of collapse = 1
     assert.ok(Object.values(s.devices).every((d) => d.collapse_events >= 1));
   });
-  it('prints a table with the real desktop numbers and the gap', async () => {
+  it('prints the real desktop numbers and the gap for humans', async () => {
     const r = await runCli(['analyze', 'examples/desktop-live.csv']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /1708 rows, 0 malformed, 1 device/);
-    assert.match(r.stdout, /^cpu\s+1708\s+42\.0 min\s+3 \(651 s\)/m);
-    assert.match(r.stdout, /49\/86\.5 \(100\.0%\)/);
+    assert.match(r.stdout, /1708 rows, 0 malformed, 1 device\n/);
+    assert.match(r.stdout, /^cpu: 1708 samples over 42\.0 min, 3 gaps, longest step 10\.8 min$/m);
+    assert.match(r.stdout, /power +mean 49 W, max 86\.5 W, measured on 100\.0% of samples/);
+    assert.match(r.stdout, /temperature +mean 43\.3 °C, max 61 °C, available on 98\.9% of samples/);
   });
   it('flags constant "readings" written by the old tools', async () => {
     const r = await runCli(['analyze', fixtureFile('golden/training_reproducibility_test_1_rle_data_20251028_195412.in.csv.gz')]);

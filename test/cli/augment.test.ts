@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { csvRows, fixtureFile, runCli, tmpDir } from '../helpers.js';
+import { FIXTURES, csvRows, fixtureFile, runCli, tmpDir } from '../helpers.js';
 
 const SMALL = 'timestamp,device,util_pct,temp_c,power_w\n' +
   '2025-01-01T00:00:00Z,cpu,50,60,70\n2025-01-01T00:00:01Z,gpu0,40,55,100\n2025-01-01T00:00:02Z,cpu,52,60.5,72\n';
@@ -60,6 +60,19 @@ describe('rle augment', () => {
     const r = await runCli(['augment', input, '-o', path.join(dir, 'o.csv')]);
     assert.equal(r.code, 0);
     assert.match(r.stderr, /skipped 26 malformed rows \(lines 4160, 4600, 5198, 5404, 5767, …\)/);
+  });
+  it('reads gzipped sessions, and fails clearly on a truncated one', async () => {
+    const dir = tmpDir();
+    const gz = path.join(dir, 'd.csv.gz');
+    fs.copyFileSync(path.join(FIXTURES, 'golden', 'desktop-live_latest.in.csv.gz'), gz);
+    const ok = await runCli(['augment', gz]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(csvRows(ok.stdout).length, 1709);
+    fs.writeFileSync(gz, fs.readFileSync(gz).subarray(0, 300));
+    const bad = await runCli(['augment', gz, '-o', path.join(dir, 'o.csv')]);
+    assert.equal(bad.code, 1);
+    assertCleanError(bad.stderr, /d\.csv\.gz: cannot read: unexpected end of file \[E_INPUT_FORMAT\]/);
+    assert.equal(fs.existsSync(path.join(dir, 'o.csv')), false);
   });
   it('prints --help and --version with exit 0', async () => {
     const h = await runCli(['augment', '--help']);

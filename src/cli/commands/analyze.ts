@@ -4,7 +4,7 @@ import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
-import { fmt, renderTable } from '../output.js';
+import { fmt } from '../output.js';
 import { reportReadProblems, reportUnusedKeys } from '../session-input.js';
 
 interface AnalyzeFlags extends EngineFlags {
@@ -23,27 +23,34 @@ function duration(s: number | null): string {
   return `${(s / 3600).toFixed(2)} h`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One block per device: readable at 80 columns, every figure labelled with its unit. */
 export function renderSummary(s: SessionSummary, notes: readonly string[]): string {
-  const head = [
-    'device', 'samples', 'duration', 'gaps (longest)', 'collapse', 'events',
-    'rle_smoothed mean [min–max]', 'E_th', 'E_pw', 'power W mean/max (measured)', 'temp °C mean/max (avail.)', 'util %',
-  ];
-  const rows = Object.entries(s.devices).map(([name, d]) => [
-    name,
-    String(d.samples),
-    duration(d.duration_s),
-    `${d.gaps.count} (${d.gaps.longest_s === null ? 'n/a' : fmt(d.gaps.longest_s) + ' s'})`,
-    `${d.collapse_samples} (${pct(d.collapse_rate)})`,
-    String(d.collapse_events),
-    `${fmt(d.rle_smoothed.mean)} [${fmt(d.rle_smoothed.min)}–${fmt(d.rle_smoothed.max)}]`,
-    fmt(d.E_th_mean),
-    fmt(d.E_pw_mean),
-    `${fmt(d.power_w.mean)}/${fmt(d.power_w.max)} (${pct(d.power_w.measured_share)})`,
-    `${fmt(d.temp_c.mean)}/${fmt(d.temp_c.max)} (${pct(d.temp_c.available_share)})`,
-    fmt(d.util_pct_mean),
-  ]);
-  let out = `${s.source}: ${s.rows} rows, ${s.malformed_rows} malformed, ${Object.keys(s.devices).length} device(s)\n\n`;
-  out += renderTable(head, rows);
+  const names = Object.keys(s.devices);
+  let out = `${s.source}: ${plural(s.rows, 'row')}, ${s.malformed_rows} malformed, ${plural(names.length, 'device')}\n`;
+  for (const name of names) {
+    const d = s.devices[name]!;
+    const longest = d.gaps.longest_s === null ? '' : `, longest step ${duration(d.gaps.longest_s)}`;
+    const power = d.power_w.measured_share
+      ? `mean ${fmt(d.power_w.mean)} W, max ${fmt(d.power_w.max)} W, measured on ${pct(d.power_w.measured_share)} of samples`
+      : 'not measured (a_load estimated from utilization)';
+    const temp = d.temp_c.available_share
+      ? `mean ${fmt(d.temp_c.mean)} °C, max ${fmt(d.temp_c.max)} °C, available on ${pct(d.temp_c.available_share)} of samples`
+      : 'not available';
+    out += [
+      '',
+      `${name}: ${plural(d.samples, 'sample')} over ${duration(d.duration_s)}, ${plural(d.gaps.count, 'gap')}${longest}`,
+      `  collapse      ${plural(d.collapse_samples, 'sample')} (${pct(d.collapse_rate)}), ${plural(d.collapse_events, 'event')}`,
+      `  rle_smoothed  mean ${fmt(d.rle_smoothed.mean)}, min ${fmt(d.rle_smoothed.min)}, max ${fmt(d.rle_smoothed.max)}`,
+      `  E_th, E_pw    mean ${fmt(d.E_th_mean)}, ${fmt(d.E_pw_mean)}`,
+      `  power         ${power}`,
+      `  temperature   ${temp}`,
+      `  utilization   mean ${fmt(d.util_pct_mean)} %`,
+    ].join('\n') + '\n';
+  }
   if (notes.length > 0) out += '\nNotes:\n' + notes.map((n) => `  - ${n}\n`).join('');
   return out;
 }
