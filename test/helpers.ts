@@ -34,8 +34,16 @@ export function runCli(args: readonly string[], opts: { stdin?: string; cwd?: st
   });
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test process exits. */
 export function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'rle-test-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rle-test-'));
+  made.push(d);
+  return d;
 }
 
 /** A fixture file's text; `.gz` files are decompressed. */
