@@ -1,0 +1,92 @@
+/**
+ * The sensor interface. One source per file (proc-stat, cpufreq, hwmon, thermal-zone, rapl,
+ * meminfo, nvidia-smi), each behind probe → read → close, listed in ./registry.ts.
+ *
+ * Rules every source follows (see ../shared/STYLE.md, node_exporter):
+ * - Every path is under ctx.sysfsRoot or ctx.procfsRoot, so tests run on fixture trees.
+ * - "Not here" (file absent, permission denied) is status 'unavailable' with a reason; a broken
+ *   read is 'error' with the message. Neither throws out of read(); only bugs throw.
+ * - Units are converted once, at the edge: °C, W, J, MHz, bytes, %.
+ * - Energy stays a counter; power is Δenergy/Δt between two reads, never a point sample.
+ * - No child process per read (nvidia-smi is one long-lived streaming child).
+ */
+
+export type ReadingKind =
+  | 'util' // %
+  | 'temp' // °C
+  | 'power' // W
+  | 'energy' // J, cumulative counter since the source was opened
+  | 'freq' // MHz
+  | 'mem' // bytes (or % for kind 'util' of device 'mem')
+  | 'fan' // %
+  | 'throttle' // bitmask; names in `detail`
+  | 'info'; // text in `detail`, value null
+
+export type ReadingStatus = 'ok' | 'unavailable' | 'error';
+
+export interface Reading {
+  /** Stable id, e.g. `cpu.util`, `cpu.core3.util`, `cpu.temp`, `hwmon.coretemp.temp2`, `gpu0.power`. */
+  readonly id: string;
+  /** Device stream the reading belongs to: `cpu`, `gpu0`, `gpu1`, `mem`. */
+  readonly device: string;
+  readonly kind: ReadingKind;
+  readonly status: ReadingStatus;
+  /** In the unit below; null unless status is 'ok' (and for 'info'). */
+  readonly value: number | null;
+  readonly unit: string;
+  /** Path or command the value came from. */
+  readonly source: string;
+  /** Why it is unavailable or failed; null when ok. */
+  readonly reason: string | null;
+  /**
+   * True for the reading that feeds the metric for its device and kind (util, temp, power).
+   * Several sources may offer one (hwmon and a thermal zone for cpu.temp); the registry keeps
+   * the first by source priority.
+   */
+  readonly primary?: boolean;
+  /** 'estimated' only for opt-in estimates (--estimate-power); readings are 'measured'. */
+  readonly provenance?: 'measured' | 'estimated';
+  /** Human text: sensor label, GPU name, decoded throttle reasons. */
+  readonly detail?: string;
+}
+
+export interface SensorContext {
+  /** Default `/sys`. */
+  readonly sysfsRoot: string;
+  /** Default `/proc`. */
+  readonly procfsRoot: string;
+  /** nvidia-smi executable (path or name on PATH); null disables NVIDIA GPUs. */
+  readonly nvidiaSmi: string | null;
+  /** Sampling period, ms (nvidia-smi streams at this period). */
+  readonly periodMs: number;
+  /** Monotonic clock, ms (for Δt between reads). */
+  readonly now: () => number;
+}
+
+export interface SensorSource {
+  /** Source name, e.g. `hwmon`; also its id in the registry and in `--disable-sensor`. */
+  readonly name: string;
+  /** Discover what exists. Never throws for absent hardware: read() then reports unavailable. */
+  probe(): Promise<void>;
+  /** Current readings. Never throws for absent or denied sensors. */
+  read(): Promise<Reading[]>;
+  /** Release files, children, timers. */
+  close(): Promise<void>;
+}
+
+export type SensorFactory = (ctx: SensorContext) => SensorSource;
+
+/** A reading that is unavailable, with its reason. */
+export function unavailable(base: Omit<Reading, 'status' | 'value' | 'reason'>, reason: string): Reading {
+  return { ...base, status: 'unavailable', value: null, reason };
+}
+
+/** A reading that failed, with the error message. */
+export function failed(base: Omit<Reading, 'status' | 'value' | 'reason'>, reason: string): Reading {
+  return { ...base, status: 'error', value: null, reason };
+}
+
+/** A measured value. */
+export function ok(base: Omit<Reading, 'status' | 'value' | 'reason'>, value: number): Reading {
+  return { ...base, status: 'ok', value, reason: null, provenance: base.provenance ?? 'measured' };
+}
