@@ -13,7 +13,10 @@ export type ErrorCode =
   | 'E_INPUT_MISSING' // file not found or unreadable
   | 'E_INPUT_FORMAT' // not a CSV, bad quoting, empty
   | 'E_INPUT_COLUMNS' // a required column is absent
-  | 'E_OUTPUT'; // output could not be written
+  | 'E_OUTPUT' // output could not be written
+  | 'E_SESSION' // no stored session by that id, or an ambiguous prefix
+  | 'E_STORE' // the session store cannot be opened or written
+  | 'E_SENSOR'; // the sensors needed for a run are missing
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT_USAGE,
@@ -22,6 +25,9 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_INPUT_FORMAT: EXIT_FAILURE,
   E_INPUT_COLUMNS: EXIT_FAILURE,
   E_OUTPUT: EXIT_FAILURE,
+  E_SESSION: EXIT_FAILURE,
+  E_STORE: EXIT_FAILURE,
+  E_SENSOR: EXIT_FAILURE,
 };
 
 export interface ErrorWhere {

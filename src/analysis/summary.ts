@@ -4,6 +4,9 @@
  */
 import type { MetricRow } from '../core/engine.js';
 
+/** What the summary needs of a metric row. */
+export type SummaryMetric = Pick<MetricRow, 'rle_smoothed' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>;
+
 export interface MeanMinMax {
   mean: number | null;
   min: number | null;
@@ -73,7 +76,7 @@ class DeviceAccumulator {
   readonly tempConst = new ConstancyCheck();
   readonly powerConst = new ConstancyCheck();
 
-  add(t: number, util: number | null, temp: number | null, m: MetricRow, gapS: number): void {
+  add(t: number, util: number | null, temp: number | null, power: number | null, m: SummaryMetric, gapS: number): void {
     this.samples++;
     if (t < this.tMin) this.tMin = t;
     if (t > this.tMax) this.tMax = t;
@@ -98,11 +101,11 @@ class DeviceAccumulator {
       this.utilN++;
       this.utilSum += util;
     }
-    if (m.power_source === 'measured') {
+    if (m.power_source === 'measured' && power !== null) {
       this.powerN++;
-      this.powerSum += m.power_used_w;
-      if (m.power_used_w > this.powerMax) this.powerMax = m.power_used_w;
-      this.powerConst.add(m.power_used_w);
+      this.powerSum += power;
+      if (power > this.powerMax) this.powerMax = power;
+      this.powerConst.add(power);
     }
     if (temp !== null) {
       this.tempN++;
@@ -154,13 +157,14 @@ export class SummaryBuilder {
   /** @param nominalPeriodS nominal sampling period, seconds; a gap is a step over twice it. */
   constructor(private readonly nominalPeriodS: number) {}
 
-  add(device: string, t: number, util: number | null, temp: number | null, m: MetricRow): void {
+  /** @param power the power reading, W (used only when the metric says it was measured). */
+  add(device: string, t: number, util: number | null, temp: number | null, power: number | null, m: SummaryMetric): void {
     let acc = this.devices.get(device);
     if (!acc) {
       acc = new DeviceAccumulator();
       this.devices.set(device, acc);
     }
-    acc.add(t, util, temp, m, 2 * this.nominalPeriodS);
+    acc.add(t, util, temp, power, m, 2 * this.nominalPeriodS);
   }
 
   result(source: string, rows: number, malformedRows: number): SessionSummary {

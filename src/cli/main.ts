@@ -8,6 +8,7 @@ import { CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, RleError } from '../errors.js';
 import { removePendingOutputs } from '../store/files.js';
 import { buildProgram } from './program.js';
+import { installSignalHandlers } from './signals.js';
 
 function fail(message: string, code: number): never {
   removePendingOutputs();
@@ -26,12 +27,7 @@ async function main(argv: string[]): Promise<void> {
     if (e.code === 'EPIPE') process.exit(0);
     fail(`writing standard output: ${e.message}`, EXIT_FAILURE);
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      removePendingOutputs();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    });
-  }
+  installSignalHandlers();
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

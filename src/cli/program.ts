@@ -2,6 +2,11 @@
 import { Command } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { augmentCommand } from './commands/augment.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { monitorCommand } from './commands/monitor.js';
+import { sensorsCommand } from './commands/sensors.js';
+import { sessionsCommand } from './commands/sessions.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -9,8 +14,13 @@ export function buildProgram(): Command {
     .description('thermal-efficiency probe: the RLE metric, efficiency collapses and session tools')
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
+    .addCommand(monitorCommand())
+    .addCommand(sensorsCommand())
+    .addCommand(sessionsCommand())
+    .addCommand(analyzeCommand())
     .addCommand(augmentCommand())
-    .addCommand(analyzeCommand());
+    .addCommand(exportCommand())
+    .addCommand(importCommand());
   // Commander would exit on its own; we want one exit point and our own message format.
   const quiet = (c: Command): void => {
     c.exitOverride().configureOutput({ outputError: () => {} });

@@ -98,7 +98,14 @@ function parseGeneral(s: string): ParsedTime | null {
   return { t, iso: frac ? `${base}.${frac}Z` : `${base}Z` };
 }
 
-/** Canonical UTC ISO string with millisecond precision for a Unix time in seconds. */
+/** Canonical UTC ISO string for a Unix time in seconds, to the microsecond (trailing zeros dropped). */
 export function formatTimestamp(t: number): string {
-  return new Date(Math.round(t * 1000)).toISOString();
+  let whole = Math.floor(t);
+  let us = Math.round((t - whole) * 1e6);
+  if (us === 1e6) {
+    whole += 1;
+    us = 0;
+  }
+  const base = new Date(whole * 1000).toISOString().slice(0, 19);
+  return us === 0 ? `${base}Z` : `${base}.${String(us).padStart(6, '0').replace(/0+$/, '')}Z`;
 }

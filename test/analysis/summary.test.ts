@@ -16,7 +16,7 @@ describe('SummaryBuilder', () => {
     const ts = [0, 1, 2, 5, 6, 7, 8, 20, 21, 22];
     const collapse = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1];
     ts.forEach((t, i) =>
-      b.add('gpu0', t, i === 0 ? null : 50, i < 5 ? 60 + i : null, metric({
+      b.add('gpu0', t, i === 0 ? null : 50, i < 5 ? 60 + i : null, 10 * i, metric({
         collapse: collapse[i] as 0 | 1,
         rle_smoothed: i,
         power_source: i % 2 ? 'measured' : 'estimated',
@@ -38,7 +38,7 @@ describe('SummaryBuilder', () => {
   });
   it('gives null where nothing can be computed and says why in notes', () => {
     const b = new SummaryBuilder(1);
-    for (let i = 0; i < 40; i++) b.add('cpu', i, 10, 50, metric({ power_source: 'estimated' }));
+    for (let i = 0; i < 40; i++) b.add('cpu', i, 10, 50, null, metric({ power_source: 'estimated' }));
     const d = b.result('s.csv', 40, 0).devices.cpu!;
     assert.deepEqual(d.power_w, { mean: null, max: null, measured_share: 0 });
     const notes = b.notes().join('\n');

@@ -1,5 +1,11 @@
 /** `rle analyze <in.csv> [--json]`: a per-device summary of a session, metric recomputed. */
 import { Command } from 'commander';
+import fs from 'node:fs';
+import { RleError } from '../../errors.js';
+import type { EngineOptions } from '../../core/device.js';
+import { SessionEngine } from '../../core/engine.js';
+import type { SessionStore } from '../../store/session-store.js';
+import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
 import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
@@ -7,7 +13,7 @@ import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../option
 import { fmt } from '../output.js';
 import { reportReadProblems, reportUnusedKeys } from '../session-input.js';
 
-interface AnalyzeFlags extends EngineFlags {
+interface AnalyzeFlags extends EngineFlags, StoreFlags {
   json?: boolean;
   device?: string;
 }
@@ -55,21 +61,56 @@ export function renderSummary(s: SessionSummary, notes: readonly string[]): stri
   return out;
 }
 
+/** A stored session's readings through the engine (metrics recomputed with the given options). */
+function analyzeStored(store: SessionStore, id: string, engineOptions: EngineOptions, builder: SummaryBuilder): { session: string; rows: number; engine: SessionEngine } {
+  const session = store.get(id);
+  const engine = new SessionEngine({ ...engineOptions, rated: { ...ratedFromManifest(session.manifest), ...engineOptions.rated } });
+  let rows = 0;
+  for (const { sample: s } of store.rows(session.id)) {
+    const m = engine.push(s.device, s);
+    const metric = s.power_src === 'estimated' ? { ...m, power_source: 'estimated' as const } : m;
+    builder.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric);
+    rows++;
+  }
+  return { session: session.id, rows, engine };
+}
+
+/** The rated powers a monitor resolved (GPU power limits) are part of its manifest. */
+function ratedFromManifest(manifest: Record<string, unknown>): Record<string, number> {
+  const engine = manifest.engine as { rated?: Record<string, number> } | undefined;
+  return engine?.rated ?? {};
+}
+
 export async function analyze(input: string, flags: AnalyzeFlags): Promise<void> {
-  const source = await openInput(input);
   const engineOptions = engineOptionsFrom(flags);
   const builder = new SummaryBuilder(engineOptions.dtS ?? 1);
-  const result = await replaySession(source, { source: input, device: flags.device }, engineOptions, {
-    onBatch: (rows, metrics) => {
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i]!;
-        builder.add(r.device, r.t, r.util_pct, r.temp_c, metrics[i]!);
+  let summary: SessionSummary;
+  if (input !== '-' && !fs.existsSync(input) && /^[\w-]+$/.test(input)) {
+    const store = openStore(flags);
+    try {
+      if (!store.has(input)) {
+        throw new RleError('E_INPUT_MISSING', `cannot read: no such file, nor a stored session by that id in ${store.file}`, { file: input });
       }
-    },
-  });
-  const summary = builder.result(input, result.stats.rows, result.stats.malformed.count);
-  reportReadProblems('analyze', input, result.stats);
-  reportUnusedKeys('analyze', flags, result.engine);
+      const r = analyzeStored(store, input, engineOptions, builder);
+      summary = builder.result(r.session, r.rows, 0);
+      reportUnusedKeys('analyze', flags, r.engine);
+    } finally {
+      store.close();
+    }
+  } else {
+    const source = await openInput(input);
+    const result = await replaySession(source, { source: input, device: flags.device }, engineOptions, {
+      onBatch: (rows, metrics) => {
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i]!;
+          builder.add(r.device, r.t, r.util_pct, r.temp_c, r.power_w, metrics[i]!);
+        }
+      },
+    });
+    summary = builder.result(input, result.stats.rows, result.stats.malformed.count);
+    reportReadProblems('analyze', input, result.stats);
+    reportUnusedKeys('analyze', flags, result.engine);
+  }
   if (flags.json) {
     for (const n of builder.notes()) process.stderr.write(`rle analyze: note: ${n}\n`);
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -79,9 +120,10 @@ export async function analyze(input: string, flags: AnalyzeFlags): Promise<void>
 export function analyzeCommand(): Command {
   const cmd = new Command('analyze')
     .description('per-device summary of a session CSV: gaps, collapses, rle_smoothed, E_th/E_pw, power, temperature')
-    .argument('<input>', 'session CSV, or - for standard input')
+    .argument('<input>', 'session CSV (- for standard input) or stored session id')
     .option('--json', 'print the summary as JSON on standard output')
     .option('--device <name>', 'device name for a CSV without a device column');
   addEngineOptions(cmd);
+  addStoreOption(cmd);
   return cmd.action((input: string, flags: AnalyzeFlags) => analyze(input, flags));
 }

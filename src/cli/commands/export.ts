@@ -1,0 +1,55 @@
+/** `rle export <id> [-o file.csv]`: a stored session as the session CSV of the spec. */
+import { Command } from 'commander';
+import type { Writable } from 'node:stream';
+import { SessionCsvWriter } from '../../store/csv-writer.js';
+import { AtomicOutput, writeChunk } from '../../store/files.js';
+import type { StoredRow } from '../../store/session-store.js';
+import { formatTimestamp } from '../../store/timestamp.js';
+import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
+
+/** One CSV line for a stored row (readings as stored; an estimated power says so in power_source). */
+export function storedRowToCsv(w: SessionCsvWriter, r: StoredRow): string {
+  const s = r.sample;
+  return w.line(
+    { line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra: [] },
+    r.metric,
+  );
+}
+
+/** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
+const ROWS_PER_CHUNK = 2000;
+
+export async function exportSession(id: string, flags: StoreFlags & { output?: string }): Promise<void> {
+  const store = openStore(flags);
+  const out = flags.output ? await AtomicOutput.open(flags.output) : null;
+  const sink: Writable = out ? out.stream : process.stdout;
+  try {
+    const session = store.get(id);
+    const w = new SessionCsvWriter();
+    let buf = w.headerLine();
+    let n = 0;
+    for (const row of store.rows(session.id)) {
+      buf += storedRowToCsv(w, row);
+      if (++n % ROWS_PER_CHUNK === 0) {
+        await writeChunk(sink, buf);
+        buf = '';
+      }
+    }
+    await writeChunk(sink, buf);
+    await out?.commit();
+  } catch (e) {
+    await out?.abort();
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+export function exportCommand(): Command {
+  const cmd = new Command('export')
+    .description('write a stored session as a session CSV (spec columns, then power_source)')
+    .argument('<session>', 'session id (or a unique prefix)')
+    .option('-o, --output <file>', 'write here (atomically) instead of standard output');
+  addStoreOption(cmd);
+  return cmd.action((id: string, flags: StoreFlags & { output?: string }) => exportSession(id, flags));
+}

@@ -1,0 +1,66 @@
+/** `rle sensors [--json]`: what this machine can measure, each reading with its status and reason. */
+import { Command } from 'commander';
+import { performance } from 'node:perf_hooks';
+import { SensorSet } from '../../sensors/registry.js';
+import type { Reading } from '../../sensors/types.js';
+import { fmt } from '../output.js';
+
+interface SensorsFlags {
+  sysfsRoot: string;
+  procfsRoot: string;
+  nvidiaSmi: string;
+  json?: boolean;
+}
+
+/** Delta-based readings (utilization, RAPL power) need two reads this far apart, ms. */
+const SETTLE_MS = 250;
+
+export async function sensors(flags: SensorsFlags): Promise<void> {
+  const set = await SensorSet.open({
+    sysfsRoot: flags.sysfsRoot,
+    procfsRoot: flags.procfsRoot,
+    nvidiaSmi: flags.nvidiaSmi === 'none' ? null : flags.nvidiaSmi,
+    periodMs: SETTLE_MS,
+    now: () => performance.now(),
+  });
+  let readings: Reading[];
+  try {
+    await set.read(2000);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    readings = (await set.read(2000)).readings;
+  } finally {
+    await set.close();
+  }
+  if (flags.json) {
+    const out = readings.map((r) => ({
+      id: r.id,
+      device: r.device,
+      kind: r.kind,
+      status: r.status,
+      value: r.value,
+      unit: r.unit,
+      source: r.source,
+      reason: r.reason,
+      ...(r.primary ? { primary: true } : {}),
+      ...(r.detail ? { detail: r.detail } : {}),
+    }));
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    return;
+  }
+  const w = Math.max(...readings.map((r) => r.id.length), 2);
+  for (const r of readings) {
+    const value = r.status === 'ok' ? (r.value === null ? (r.detail ?? '') : `${fmt(r.value, 4)} ${r.unit}${r.detail ? ` (${r.detail})` : ''}`) : `${r.status}: ${r.reason ?? ''}`;
+    process.stdout.write(`${r.primary ? '*' : ' '} ${r.id.padEnd(w)}  ${value}  [${r.source}]\n`);
+  }
+  process.stdout.write('\n* the reading that feeds the RLE metric for its device, when ok\n');
+}
+
+export function sensorsCommand(): Command {
+  return new Command('sensors')
+    .description('list what this machine can measure, with status and reasons')
+    .option('--sysfs-root <dir>', 'root of sysfs', '/sys')
+    .option('--procfs-root <dir>', 'root of procfs', '/proc')
+    .option('--nvidia-smi <path>', 'nvidia-smi executable, or none', 'nvidia-smi')
+    .option('--json', 'print as JSON')
+    .action((flags: SensorsFlags) => sensors(flags));
+}

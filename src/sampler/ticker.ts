@@ -1,0 +1,115 @@
+/**
+ * A drift-free ticker: tick k is scheduled at t0 + k·period on the monotonic clock, so timer
+ * latency never accumulates. A tick that would start while the previous one is still running
+ * is skipped (and counted), never queued. Wall-clock times are derived from one anchor
+ * (wall0 + monotonic elapsed), so a session has one clock even if NTP steps the system time.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface Tick {
+  /** Tick number, from 0. */
+  readonly k: number;
+  /** Scheduled time, Unix seconds. */
+  readonly scheduledS: number;
+  /** Actual start time, Unix seconds. */
+  readonly actualS: number;
+  /** actual − scheduled, ms. */
+  readonly latenessMs: number;
+}
+
+export interface TickerOptions {
+  readonly periodMs: number;
+  /** First tick this long after start(), ms (default 0). */
+  readonly offsetMs?: number;
+  /** Stop after this many ticks (undefined: until stop()). */
+  readonly maxTicks?: number;
+  readonly onTick: (tick: Tick) => Promise<void> | void;
+  /** Called when onTick throws: the ticker keeps going. */
+  readonly onError?: (err: unknown) => void;
+  /** Injectable clocks for tests: monotonic ms and wall-clock ms. */
+  readonly monotonicMs?: () => number;
+  readonly wallMs?: () => number;
+}
+
+export class Ticker {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+  private k = 0;
+  private mono0 = 0;
+  private wall0 = 0;
+  private resolveDone: (() => void) | null = null;
+  readonly done: Promise<void>;
+  /** Ticks skipped because the previous one was still running. */
+  skipped = 0;
+
+  constructor(private readonly o: TickerOptions) {
+    this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  private mono(): number {
+    return this.o.monotonicMs ? this.o.monotonicMs() : performance.now();
+  }
+
+  /** Unix seconds on the session clock for a monotonic time (ms). */
+  wallS(monoMs: number): number {
+    return (this.wall0 + (monoMs - this.mono0)) / 1000;
+  }
+
+  nowS(): number {
+    return this.wallS(this.mono());
+  }
+
+  start(): void {
+    this.mono0 = this.mono();
+    this.wall0 = this.o.wallMs ? this.o.wallMs() : Date.now();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.o.maxTicks !== undefined && this.k >= this.o.maxTicks) {
+      this.finish();
+      return;
+    }
+    const due = this.mono0 + (this.o.offsetMs ?? 0) + this.k * this.o.periodMs;
+    this.timer = setTimeout(() => this.fire(due), Math.max(0, due - this.mono()));
+  }
+
+  private fire(due: number): void {
+    this.timer = null;
+    const k = this.k++;
+    if (this.running) {
+      this.skipped++;
+      this.schedule();
+      return;
+    }
+    const now = this.mono();
+    const tick: Tick = { k, scheduledS: this.wallS(due), actualS: this.wallS(now), latenessMs: now - due };
+    this.running = true;
+    // Schedule the next tick before running this one: a slow tick must not delay it.
+    this.schedule();
+    Promise.resolve()
+      .then(() => this.o.onTick(tick))
+      .catch((e: unknown) => this.o.onError?.(e))
+      .finally(() => {
+        this.running = false;
+        if (this.stopped || (this.o.maxTicks !== undefined && this.k >= this.o.maxTicks)) this.finish();
+      });
+  }
+
+  private finish(): void {
+    if (this.running) return; // the tick in flight calls finish() when it ends
+    this.resolveDone?.();
+    this.resolveDone = null;
+  }
+
+  /** Stops scheduling; resolves when the tick in flight (if any) has finished. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.finish();
+    return this.done;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The crash-safe session store: SQLite in WAL mode, one transaction per tick (so `kill -9`
+ * loses at most the tick in flight), sessions left `running` by a dead process marked
+ * `interrupted` on the next open, data intact.
+ */
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MetricRow } from '../core/engine.js';
+import { RleError } from '../errors.js';
+import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+
+export type SessionStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+/** 'recorded': read from an imported file, whose tool did not say how it got the value. */
+export type Provenance = 'measured' | 'estimated' | 'recorded';
+
+export interface SessionInfo {
+  id: string;
+  name: string | null;
+  kind: string;
+  status: SessionStatus;
+  /** Unix seconds. */
+  started_at: number;
+  ended_at: number | null;
+  host: string;
+  pid: number | null;
+  manifest: Record<string, unknown>;
+}
+
+export interface SessionListing extends Omit<SessionInfo, 'manifest' | 'host' | 'pid'> {
+  devices: string[];
+  samples: number;
+}
+
+/** One device's readings at one tick. */
+export interface SampleRecord {
+  device: string;
+  /** Actual read time, Unix seconds. */
+  t: number;
+  /** Scheduled tick time, Unix seconds (null for imported data). */
+  scheduled_t: number | null;
+  util_pct: number | null;
+  temp_c: number | null;
+  power_w: number | null;
+  util_src: Provenance | null;
+  temp_src: Provenance | null;
+  power_src: Provenance | null;
+  /** Other readings by id (frequencies, memory, sub-zone power…). */
+  extra?: Record<string, number | null> | null;
+}
+
+/** The engine's output as stored (the power it used is the sample's power_w, or an estimate). */
+export type StoredMetric = Omit<MetricRow, 'power_used_w'>;
+
+export interface StoredRow {
+  sample: SampleRecord;
+  metric: StoredMetric;
+}
+
+export interface StoreEvent {
+  t: number;
+  device: string | null;
+  type: string;
+  detail?: string | null;
+}
+
+/** `$RLE_HOME/rle.db`, else `$XDG_DATA_HOME/rle/rle.db`, else `~/.local/share/rle/rle.db`. */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RLE_HOME) return path.join(env.RLE_HOME, 'rle.db');
+  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'rle', 'rle.db');
+}
+
+function newSessionId(startedAtS: number): string {
+  const d = new Date(startedAtS * 1000).toISOString();
+  return `${d.slice(0, 10).replaceAll('-', '')}-${d.slice(11, 19).replaceAll(':', '')}-${randomBytes(3).toString('hex')}`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface SessionRowDb extends Omit<SessionInfo, 'manifest'> {
+  manifest: string;
+}
+
+export class SessionStore {
+  private constructor(
+    readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  static open(file: string = defaultDbPath()): SessionStore {
+    let db: Database.Database;
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a committed transaction survives a process crash (not a power cut).
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.exec(SCHEMA);
+      db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+    } catch (e) {
+      throw new RleError('E_STORE', `cannot open the session store: ${(e as Error).message}`, { file });
+    }
+    const store = new SessionStore(db, file);
+    store.markInterrupted();
+    return store;
+  }
+
+  /** Sessions `running` on this host whose process is gone were interrupted. */
+  private markInterrupted(): void {
+    const running = this.db
+      .prepare("SELECT id, pid FROM sessions WHERE status = 'running' AND host = ?")
+      .all(os.hostname()) as { id: string; pid: number | null }[];
+    const mark = this.db.prepare(
+      `UPDATE sessions SET status = 'interrupted',
+         ended_at = COALESCE((SELECT MAX(t) FROM samples WHERE session_id = sessions.id), started_at)
+       WHERE id = ?`,
+    );
+    for (const s of running) if (s.pid === null || !alive(s.pid)) mark.run(s.id);
+  }
+
+  createSession(o: { kind: string; name?: string | null; startedAt: number; manifest: Record<string, unknown> }): string {
+    const id = newSessionId(o.startedAt);
+    this.db
+      .prepare(
+        `INSERT INTO sessions (id, name, kind, status, started_at, host, pid, manifest)
+         VALUES (?, ?, ?, 'running', ?, ?, ?, ?)`,
+      )
+      .run(id, o.name ?? null, o.kind, o.startedAt, os.hostname(), process.pid, JSON.stringify(o.manifest));
+    return id;
+  }
+
+  private stmts: { sample: Database.Statement; metric: Database.Statement; event: Database.Statement } | null = null;
+
+  private prepared(): { sample: Database.Statement; metric: Database.Statement; event: Database.Statement } {
+    this.stmts ??= {
+      sample: this.db.prepare(
+        `INSERT INTO samples (session_id, device, t, scheduled_t, util_pct, temp_c, power_w, util_src, temp_src, power_src, extra)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      metric: this.db.prepare(
+        `INSERT INTO metrics (sample_id, rle_smoothed, rle_raw, rle_norm, E_th, E_pw, a_load, t_sustain_s, rolling_peak, collapse, power_source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      event: this.db.prepare('INSERT INTO events (session_id, t, device, type, detail) VALUES (?, ?, ?, ?, ?)'),
+    };
+    return this.stmts;
+  }
+
+  /** Rows (and events) of one tick, or a batch of imported rows, in one transaction. */
+  append(sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[] = []): void {
+    const st = this.prepared();
+    const tx = this.db.transaction(() => {
+      for (const { sample: s, metric: m } of rows) {
+        const extra = s.extra && Object.keys(s.extra).length > 0 ? JSON.stringify(s.extra) : null;
+        const r = st.sample.run(sessionId, s.device, s.t, s.scheduled_t, s.util_pct, s.temp_c, s.power_w, s.util_src, s.temp_src, s.power_src, extra);
+        st.metric.run(r.lastInsertRowid, m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw, m.a_load, m.t_sustain_s, m.rolling_peak, m.collapse, m.power_source);
+      }
+      for (const e of events) st.event.run(sessionId, e.t, e.device, e.type, e.detail ?? null);
+    });
+    try {
+      tx();
+    } catch (e) {
+      throw new RleError('E_STORE', `cannot write to the session store: ${(e as Error).message}`, { file: this.file });
+    }
+  }
+
+  finish(sessionId: string, status: SessionStatus, endedAt: number): void {
+    this.db.prepare('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, sessionId);
+  }
+
+  updateManifest(sessionId: string, manifest: Record<string, unknown>): void {
+    this.db.prepare('UPDATE sessions SET manifest = ? WHERE id = ?').run(JSON.stringify(manifest), sessionId);
+  }
+
+  /** A session by full id or unique prefix. */
+  get(idOrPrefix: string): SessionInfo {
+    const rows = this.db
+      .prepare("SELECT * FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3")
+      .all(idOrPrefix, idOrPrefix.replace(/[\\%_]/g, '\\$&') + '%') as SessionRowDb[];
+    const exact = rows.find((r) => r.id === idOrPrefix);
+    const row = exact ?? (rows.length === 1 ? rows[0] : undefined);
+    if (!row) {
+      const why = rows.length === 0 ? 'no stored session' : `ambiguous: ${rows.map((r) => r.id).join(', ')}…`;
+      throw new RleError('E_SESSION', `${why} matching "${idOrPrefix}" in ${this.file}`);
+    }
+    return { ...row, manifest: JSON.parse(row.manifest) as Record<string, unknown> };
+  }
+
+  /** Whether `idOrPrefix` names exactly one stored session. */
+  has(idOrPrefix: string): boolean {
+    try {
+      this.get(idOrPrefix);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  list(): SessionListing[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.id, s.name, s.kind, s.status, s.started_at, s.ended_at,
+                (SELECT COUNT(*) FROM samples WHERE session_id = s.id) AS samples,
+                (SELECT GROUP_CONCAT(device) FROM (SELECT DISTINCT device FROM samples WHERE session_id = s.id ORDER BY device)) AS devices
+         FROM sessions s ORDER BY s.started_at, s.id`,
+      )
+      .all() as (Omit<SessionListing, 'devices'> & { devices: string | null })[];
+    return rows.map((r) => ({ ...r, devices: r.devices ? r.devices.split(',') : [] }));
+  }
+
+  /** Samples with their metrics, in recording order, streamed from the database. */
+  *rows(sessionId: string): Generator<StoredRow> {
+    const it = this.db
+      .prepare(
+        `SELECT s.*, m.* FROM samples s JOIN metrics m ON m.sample_id = s.id
+         WHERE s.session_id = ? ORDER BY s.id`,
+      )
+      .iterate(sessionId) as IterableIterator<Record<string, unknown>>;
+    for (const r of it) {
+      yield {
+        sample: {
+          device: r.device as string,
+          t: r.t as number,
+          scheduled_t: r.scheduled_t as number | null,
+          util_pct: r.util_pct as number | null,
+          temp_c: r.temp_c as number | null,
+          power_w: r.power_w as number | null,
+          util_src: r.util_src as Provenance | null,
+          temp_src: r.temp_src as Provenance | null,
+          power_src: r.power_src as Provenance | null,
+          extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, number | null>) : null,
+        },
+        metric: {
+          rle_smoothed: r.rle_smoothed as number,
+          rle_raw: r.rle_raw as number,
+          rle_norm: r.rle_norm as number,
+          E_th: r.E_th as number,
+          E_pw: r.E_pw as number,
+          a_load: r.a_load as number,
+          t_sustain_s: r.t_sustain_s as number,
+          rolling_peak: r.rolling_peak as number,
+          collapse: r.collapse as 0 | 1,
+          power_source: r.power_source as MetricRow['power_source'],
+        },
+      };
+    }
+  }
+
+  events(sessionId: string): StoreEvent[] {
+    return this.db.prepare('SELECT t, device, type, detail FROM events WHERE session_id = ? ORDER BY t, id').all(sessionId) as StoreEvent[];
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
