@@ -78,6 +78,12 @@ export class Ticker {
 
   private fire(due: number): void {
     this.timer = null;
+    const early = due - this.mono();
+    if (early > 0) {
+      // Timers may fire up to a millisecond early: wait out the rest.
+      this.timer = setTimeout(() => this.fire(due), Math.ceil(early));
+      return;
+    }
     const k = this.k++;
     if (this.running) {
       this.skipped++;

@@ -1,0 +1,102 @@
+/**
+ * File helpers shared by the sysfs and procfs sources. A failed read is classified the way the
+ * sources report it: absent or denied → 'unavailable', anything else (EIO, ENODATA…) → 'error'.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { failed, unavailable, type Reading } from './types.js';
+
+/** Reads a whole file as UTF-8. Injectable so tests can simulate EACCES or EIO (root ignores chmod). */
+export type ReadFile = (p: string) => Promise<string>;
+
+/** Options every source factory here accepts; only tests pass them. */
+export interface SourceOptions {
+  readonly readFile?: ReadFile;
+}
+
+export const defaultReadFile: ReadFile = (p) => fs.promises.readFile(p, 'utf8');
+
+export interface ReadFailure {
+  readonly ok: false;
+  readonly reason: string;
+  /** EACCES/EPERM. */
+  readonly denied: boolean;
+  /** ENOENT and friends: the file (or the device behind it) is not there. */
+  readonly absent: boolean;
+}
+export type ReadResult = { readonly ok: true; readonly text: string } | ReadFailure;
+export type IntResult = { readonly ok: true; readonly value: number } | ReadFailure;
+
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENODEV', 'ENXIO']);
+const DENIED = new Set(['EACCES', 'EPERM']);
+
+function errCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : '';
+}
+
+export async function readText(p: string, readFile: ReadFile = defaultReadFile): Promise<ReadResult> {
+  try {
+    return { ok: true, text: await readFile(p) };
+  } catch (err) {
+    const code = errCode(err);
+    if (DENIED.has(code)) return { ok: false, denied: true, absent: false, reason: `permission denied reading ${p}` };
+    if (ABSENT.has(code)) return { ok: false, denied: false, absent: true, reason: `${p} not found` };
+    const msg = err instanceof Error ? err.message : String(err);
+    return { ok: false, denied: false, absent: false, reason: `reading ${p}: ${msg}` };
+  }
+}
+
+/** A file holding one integer (sysfs style, trailing newline allowed). */
+export async function readInt(p: string, readFile: ReadFile = defaultReadFile): Promise<IntResult> {
+  const r = await readText(p, readFile);
+  if (!r.ok) return r;
+  const t = r.text.trim();
+  if (/^-?\d+$/.test(t)) return { ok: true, value: Number(t) };
+  return { ok: false, denied: false, absent: false, reason: `not an integer in ${p}: ${JSON.stringify(t.slice(0, 40))}` };
+}
+
+/** The reading for a failed read: absent or denied is 'unavailable', anything else 'error'. */
+export function notRead(base: Omit<Reading, 'status' | 'value' | 'reason'>, r: ReadFailure, reason = r.reason): Reading {
+  return r.absent || r.denied ? unavailable(base, reason) : failed(base, reason);
+}
+
+export interface Entry {
+  readonly name: string;
+  readonly path: string;
+  /** The numbers captured by the pattern, e.g. [0, 1] for `intel-rapl:0:1`. */
+  readonly n: readonly number[];
+}
+
+/**
+ * Entries of `dir` whose whole name matches `re`, sorted by the numbers it captures (hwmon10
+ * after hwmon2); [] when `dir` is absent. Names, not Dirent types: sysfs class entries are symlinks.
+ */
+export async function listNumbered(dir: string, re: RegExp): Promise<Entry[]> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: Entry[] = [];
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m || m[0] !== name) continue;
+    const n = m.slice(1).filter((x): x is string => x !== undefined).map(Number);
+    out.push({ name, path: path.join(dir, name), n });
+  }
+  return out.sort((a, b) => compareNums(a.n, b.n));
+}
+
+function compareNums(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** A sensor or chip name made safe for a reading id segment (`INT3400 Thermal` → `INT3400_Thermal`). */
+export function idPart(s: string): string {
+  return s.trim().replace(/[^A-Za-z0-9_-]+/g, '_') || 'unnamed';
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createCpufreq } from '../../src/sensors/cpufreq.js';
+import type { SensorContext } from '../../src/sensors/types.js';
+import { FIXTURES, tmpDir } from '../helpers.js';
+
+const ctxAt = (root: string): SensorContext => ({
+  sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0,
+});
+const fixture = (name: string) => path.join(FIXTURES, 'sysfs', name);
+
+describe('cpufreq', () => {
+  it('reads scaling_cur_freq per core in MHz and their mean', async () => {
+    const src = createCpufreq(ctxAt(fixture('intel')));
+    await src.probe();
+    const rs = await src.read();
+    assert.deepEqual(
+      rs.map((r) => [r.id, r.status, r.value, r.unit, r.kind, r.device]),
+      [
+        ['cpu.freq', 'ok', 3000, 'MHz', 'freq', 'cpu'],
+        ['cpu.core0.freq', 'ok', 3400, 'MHz', 'freq', 'cpu'],
+        ['cpu.core1.freq', 'ok', 2800, 'MHz', 'freq', 'cpu'],
+        ['cpu.core2.freq', 'ok', 1200, 'MHz', 'freq', 'cpu'],
+        ['cpu.core3.freq', 'ok', 4600, 'MHz', 'freq', 'cpu'],
+      ],
+    );
+    assert.match(rs[1]?.source ?? '', /cpu0\/cpufreq\/scaling_cur_freq$/);
+  });
+
+  it('sorts cores numerically and averages the 8 AMD cores', async () => {
+    const rs = await createCpufreq(ctxAt(fixture('amd'))).read();
+    assert.equal(rs.length, 9);
+    assert.equal(rs[0]?.value, 3350);
+    assert.equal(rs[8]?.id, 'cpu.core7.freq');
+  });
+
+  it('a core that goes offline is unavailable and left out of the mean', async () => {
+    const root = tmpDir();
+    fs.cpSync(fixture('intel'), root, { recursive: true });
+    const src = createCpufreq(ctxAt(root));
+    await src.probe();
+    fs.rmSync(path.join(root, 'sys/devices/system/cpu/cpu3/cpufreq'), { recursive: true });
+    const rs = await src.read();
+    assert.equal(rs[0]?.value, 2466.6666666666665);
+    assert.equal(rs[4]?.status, 'unavailable');
+    assert.match(rs[4]?.reason ?? '', /cpu3\/cpufreq\/scaling_cur_freq not found$/);
+  });
+
+  it('a missing root: one unavailable cpu.freq, nothing throws', async () => {
+    const root = path.join(tmpDir(), 'absent');
+    const src = createCpufreq(ctxAt(root));
+    await src.probe();
+    const rs = await src.read();
+    assert.equal(rs.length, 1);
+    assert.equal(rs[0]?.id, 'cpu.freq');
+    assert.equal(rs[0]?.status, 'unavailable');
+    assert.equal(rs[0]?.reason, `no cpufreq in ${path.join(root, 'sys', 'devices', 'system', 'cpu')}`);
+    assert.equal((await createCpufreq(ctxAt(fixture('zones-only'))).read())[0]?.status, 'unavailable');
+    await src.close();
+  });
+});
