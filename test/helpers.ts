@@ -21,9 +21,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], opts: { stdin?: string; cwd?: string } = {}): Promise<CliResult> {
+export interface RunOptions {
+  stdin?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe', env: { ...process.env, ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -58,6 +64,14 @@ export function fixtureFile(rel: string, dir = tmpDir()): string {
   const out = path.join(dir, path.basename(rel).replace(/\.gz$/, ''));
   fs.writeFileSync(out, fixtureText(rel));
   return out;
+}
+
+/** The fake nvidia-smi, copied executable into a temp folder (git may not keep the mode). */
+export function fakeNvidiaSmi(dir = tmpDir()): string {
+  const p = path.join(dir, 'nvidia-smi');
+  fs.copyFileSync(path.join(FIXTURES, 'nvidia-smi', 'fake-nvidia-smi'), p);
+  fs.chmodSync(p, 0o755);
+  return p;
 }
 
 /** mulberry32: small, fast, seeded; enough for synthetic test signals. */
