@@ -6,7 +6,7 @@
 import { deviceClassOf } from '../core/device.js';
 import type { PrimaryKind } from '../sensors/registry.js';
 import { primaries } from '../sensors/registry.js';
-import type { Reading } from '../sensors/types.js';
+import { shortSource, type Reading } from '../sensors/types.js';
 import type { SampleRecord } from '../store/session-store.js';
 
 export interface PowerEstimate {
@@ -82,7 +82,7 @@ export function capabilityLines(readings: readonly Reading[], o: DeviceSampleOpt
     if (!deviceSelected(device, o.devices) || !p.util) continue;
     const parts = (['util', 'temp', 'power'] as const).map((k) => {
       const r = p[k];
-      if (r?.status === 'ok') return `${k} measured (${r.source})`;
+      if (r?.status === 'ok') return `${k} measured (${shortSource(r.source)})`;
       if (k === 'power' && o.estimatePower && deviceClassOf(device) === 'cpu') {
         return `power ESTIMATED as ${o.estimatePower.idleW} + (${o.estimatePower.ratedW} − ${o.estimatePower.idleW}) W × util (${r?.reason ?? 'no power sensor'})`;
       }

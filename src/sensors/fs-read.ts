@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileHandles } from './file-handles.js';
 import { failed, unavailable, type Reading } from './types.js';
 
 /** Reads a whole file as UTF-8. Injectable so tests can simulate EACCES or EIO (root ignores chmod). */
@@ -14,7 +15,8 @@ export interface SourceOptions {
   readonly readFile?: ReadFile;
 }
 
-export const defaultReadFile: ReadFile = (p) => fs.promises.readFile(p, 'utf8');
+/** Kept-open handles, re-read from offset 0 (see file-handles.ts). */
+export const defaultReadFile: ReadFile = (p) => fileHandles.read(p);
 
 export interface ReadFailure {
   readonly ok: false;

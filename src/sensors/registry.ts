@@ -4,6 +4,7 @@
  * wins. The list also drives `rle sensors` and `--disable-sensor`.
  */
 import { createCpufreq } from './cpufreq.js';
+import { fileHandles } from './file-handles.js';
 import { createHwmon } from './hwmon.js';
 import { createMeminfo } from './meminfo.js';
 import { createNvidiaSmi } from './nvidia-smi.js';
@@ -46,7 +47,18 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * A source whose every reading was 'unavailable' (no such hardware, permission denied) is read
+ * again only this often, ms: absent sensors rarely appear, and re-checking them ten times a
+ * second is most of an idle probe's cost.
+ */
+const ABSENT_RECHECK_MS = 30_000;
+
 export class SensorSet {
+  private readonly absentUntil = new Map<SensorSource, { until: number; readings: Reading[] }>();
+  /** Consecutive all-unavailable reads per source (a first delta read is unavailable once). */
+  private readonly absentStreak = new Map<SensorSource, number>();
+
   private constructor(
     readonly sources: readonly SensorSource[],
     private readonly now: () => number,
@@ -64,8 +76,17 @@ export class SensorSet {
     const results = await Promise.all(
       this.sources.map(async (s) => {
         const t0 = this.now();
+        const cached = this.absentUntil.get(s);
+        if (cached && t0 < cached.until) {
+          return { readings: cached.readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
+        }
         try {
           const readings = await withTimeout(s.read(), timeoutMs, s.name);
+          const absent = readings.length > 0 && readings.every((r) => r.status === 'unavailable');
+          const streak = absent ? (this.absentStreak.get(s) ?? 0) + 1 : 0;
+          this.absentStreak.set(s, streak);
+          if (streak >= 2) this.absentUntil.set(s, { until: t0 + ABSENT_RECHECK_MS, readings });
+          else this.absentUntil.delete(s);
           return { readings, health: { name: s.name, up: true, durationMs: this.now() - t0, error: null } };
         } catch (e) {
           return { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
@@ -77,6 +98,7 @@ export class SensorSet {
 
   async close(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.close().catch(() => undefined)));
+    await fileHandles.closeAll();
   }
 }
 

@@ -44,7 +44,10 @@ export interface Reading {
    * the first by source priority.
    */
   readonly primary?: boolean;
-  /** 'estimated' only for opt-in estimates (--estimate-power); readings are 'measured'. */
+  /**
+   * 'measured' for readings; 'estimated' for values derived by a model (opt-in power estimates,
+   * GPU energy integrated from sampled power), with `detail` saying how.
+   */
   readonly provenance?: 'measured' | 'estimated';
   /** Human text: sensor label, GPU name, decoded throttle reasons. */
   readonly detail?: string;
@@ -89,4 +92,10 @@ export function failed(base: Omit<Reading, 'status' | 'value' | 'reason'>, reaso
 /** A measured value. */
 export function ok(base: Omit<Reading, 'status' | 'value' | 'reason'>, value: number): Reading {
   return { ...base, status: 'ok', value, reason: null, provenance: base.provenance ?? 'measured' };
+}
+
+/** A source for people: a streaming command is shown by its executable only. */
+export function shortSource(source: string): string {
+  const i = source.indexOf(' --query-gpu=');
+  return i < 0 ? source : `${source.slice(0, i)} (streaming)`;
 }

@@ -99,7 +99,7 @@ describe('interruptions', { skip: linux ? false : 'needs Linux /proc' }, () => {
   it('kill -9: samples up to the kill are stored, the session shows interrupted, export works', async () => {
     const db = path.join(tmpDir(), 'rle.db');
     const child = spawn(process.execPath, [CLI, 'monitor', '--hz', '10', '--db', db, '--nvidia-smi', 'none'], { cwd: ROOT, stdio: 'ignore' });
-    await waitFor(async () => (await sessionsJson(db))[0]?.samples! >= 15, 20000);
+    await waitFor(async () => ((await sessionsJson(db))[0]?.samples ?? 0) >= 15, 20000);
     child.kill('SIGKILL');
     const killedAt = Date.now() / 1000;
     await new Promise((r) => child.once('exit', r));
@@ -117,7 +117,7 @@ describe('interruptions', { skip: linux ? false : 'needs Linux /proc' }, () => {
     const db = path.join(dir, 'rle.db');
     const csv = path.join(dir, 'live.csv');
     const child = spawn(process.execPath, [CLI, 'monitor', '--hz', '10', '--db', db, '--nvidia-smi', 'none', '--csv', csv], { cwd: ROOT, stdio: 'ignore' });
-    await waitFor(async () => (await sessionsJson(db))[0]?.samples! >= 5, 20000);
+    await waitFor(async () => ((await sessionsJson(db))[0]?.samples ?? 0) >= 5, 20000);
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     assert.equal(code, 0);
@@ -162,5 +162,20 @@ describe('import, export, analyze by id, sessions', () => {
     const a = await runCli(['analyze', 'nope', '--db', db]);
     assert.equal(a.code, 1);
     assert.match(a.stderr, /nope: cannot read: no such file, nor a stored session/);
+  });
+});
+
+describe('rle sensors', () => {
+  it('lists every reading with status and reason; the used candidate is the primary', async () => {
+    const root = path.join(FIXTURES, 'sysfs', 'zones-only');
+    const r = await runCli(['sensors', '--json', '--sysfs-root', path.join(root, 'sys'), '--procfs-root', path.join(root, 'proc'), '--nvidia-smi', 'none']);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { id: string; status: string; primary?: boolean; reason: string | null; source: string; value: number | null }[];
+    for (const x of list) assert.deepEqual(Object.keys(x).slice(0, 8), ['id', 'device', 'kind', 'status', 'value', 'unit', 'source', 'reason']);
+    const temps = list.filter((x) => x.id === 'cpu.temp');
+    assert.deepEqual(temps.map((x) => [x.status, x.primary, x.value]), [['unavailable', false, null], ['ok', true, 63]]);
+    assert.match(temps[0]!.reason!, /no CPU package sensor among hwmon chips: acpitz, nvme/);
+    assert.match(list.find((x) => x.id === 'cpu.power')!.reason!, /no RAPL zones/);
+    assert.equal(list.find((x) => x.id === 'gpu.present')!.reason, 'NVIDIA GPUs disabled');
   });
 });

@@ -1,8 +1,8 @@
 /** `rle sensors [--json]`: what this machine can measure, each reading with its status and reason. */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { SensorSet } from '../../sensors/registry.js';
-import type { Reading } from '../../sensors/types.js';
+import { SensorSet, primaries } from '../../sensors/registry.js';
+import { shortSource, type Reading } from '../../sensors/types.js';
 import { fmt } from '../output.js';
 
 interface SensorsFlags {
@@ -31,6 +31,8 @@ export async function sensors(flags: SensorsFlags): Promise<void> {
   } finally {
     await set.close();
   }
+  // Of several candidates for one device's temperature (hwmon, thermal zone), one is used.
+  const used = new Set([...primaries(readings).values()].flatMap((p) => Object.values(p)));
   if (flags.json) {
     const out = readings.map((r) => ({
       id: r.id,
@@ -41,7 +43,7 @@ export async function sensors(flags: SensorsFlags): Promise<void> {
       unit: r.unit,
       source: r.source,
       reason: r.reason,
-      ...(r.primary ? { primary: true } : {}),
+      ...(r.primary ? { primary: used.has(r) } : {}),
       ...(r.detail ? { detail: r.detail } : {}),
     }));
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -50,9 +52,10 @@ export async function sensors(flags: SensorsFlags): Promise<void> {
   const w = Math.max(...readings.map((r) => r.id.length), 2);
   for (const r of readings) {
     const value = r.status === 'ok' ? (r.value === null ? (r.detail ?? '') : `${fmt(r.value, 4)} ${r.unit}${r.detail ? ` (${r.detail})` : ''}`) : `${r.status}: ${r.reason ?? ''}`;
-    process.stdout.write(`${r.primary ? '*' : ' '} ${r.id.padEnd(w)}  ${value}  [${r.source}]\n`);
+    const mark = r.primary ? (used.has(r) ? '*' : '-') : ' ';
+    process.stdout.write(`${mark} ${r.id.padEnd(w)}  ${value}  [${shortSource(r.source)}]\n`);
   }
-  process.stdout.write('\n* the reading that feeds the RLE metric for its device, when ok\n');
+  process.stdout.write('\n* feeds the RLE metric for its device   - an alternative not used (another source wins)\n');
 }
 
 export function sensorsCommand(): Command {

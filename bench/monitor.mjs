@@ -1,0 +1,60 @@
+// Benchmark: the monitor's own cost and timing.
+// - CPU per sample at 1 Hz and 10 Hz: CPU seconds of the process over a run minus those of a
+//   one-tick run (start-up and shut-down), divided by the extra ticks; also as % of one core.
+// - Tick lateness (actual − scheduled, from the stored samples) at 10 Hz while every core is
+//   saturated by busy processes; p50/p99.
+// - Drift: last tick's actual time − first's − (n − 1)·period.
+// Durations: RLE_BENCH_S (default 30 s per run).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUN_S = Number(process.env.RLE_BENCH_S ?? 30);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rle-bench-mon-'));
+
+/** Runs the CLI in-process under bench/rss-run.mjs; returns its CPU seconds and the session id. */
+function run(args) {
+  const db = path.join(dir, `${Math.random().toString(36).slice(2)}.db`);
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'rss-run.mjs'), 'monitor', '--db', db, '--nvidia-smi', 'none', '--json', '--stats-interval', '0', ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const cpu = Number(/CPU_US=(\d+)/.exec(r.stderr)[1]) / 1e6;
+  return { cpu, db, session: JSON.parse(r.stdout).session };
+}
+
+function ticks(db) {
+  const d = new Database(db, { readonly: true });
+  const rows = d.prepare("SELECT t, scheduled_t FROM samples WHERE device = 'cpu' ORDER BY id").all();
+  d.close();
+  return rows;
+}
+
+const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+try {
+  const base = run(['--hz', '10', '--duration', '0.1']);
+  for (const hz of [1, 10]) {
+    const r = run(['--hz', String(hz), '--duration', String(RUN_S)]);
+    const n = ticks(r.db).length;
+    const perSample = (r.cpu - base.cpu) / (n - 1);
+    console.log(`monitor at ${hz} Hz for ${RUN_S} s: ${n} samples, ${(perSample * 1000).toFixed(3)} ms CPU per sample, ` +
+      `${((100 * (r.cpu - base.cpu)) / RUN_S).toFixed(2)} % of one core (target ≤ 1 % at 10 Hz); start-up + shut-down ${base.cpu.toFixed(2)} s CPU`);
+  }
+  const hogs = Array.from({ length: os.cpus().length }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  let loaded;
+  try {
+    loaded = run(['--hz', '10', '--duration', String(RUN_S)]);
+  } finally {
+    for (const h of hogs) h.kill('SIGKILL');
+  }
+  const rows = ticks(loaded.db);
+  const late = rows.map((x) => (x.t - x.scheduled_t) * 1000);
+  console.log(`tick lateness at 10 Hz, all ${os.cpus().length} cores saturated, ${rows.length} ticks: p50 ${pct(late, 50).toFixed(2)} ms, p99 ${pct(late, 99).toFixed(2)} ms, max ${Math.max(...late).toFixed(2)} ms (target p99 ≤ 5 ms)`);
+  const drift = (rows.at(-1).t - rows[0].t - (rows.length - 1) * 0.1) * 1000;
+  console.log(`drift over ${(rows.at(-1).t - rows[0].t).toFixed(1)} s: ${drift.toFixed(2)} ms (last tick vs first + (n−1)·period)`);
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
