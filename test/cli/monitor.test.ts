@@ -179,3 +179,19 @@ describe('rle sensors', () => {
     assert.equal(list.find((x) => x.id === 'gpu.present')!.reason, 'NVIDIA GPUs disabled');
   });
 });
+
+describe('rle monitor errors', () => {
+  it('no device to monitor is a failed run with E_SENSOR, and the session says failed', async () => {
+    const db = path.join(tmpDir(), 'rle.db');
+    const r = await runCli(['monitor', '--duration', '1', '--devices', 'gpu', '--nvidia-smi', 'none', '--db', db]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^rle: error: no device to monitor matching --devices gpu: .* \[E_SENSOR\]$/m);
+    assert.equal((await sessionsJson(db))[0]?.status, 'failed');
+  });
+  it('rejects a rate above 50 Hz and an unknown sensor source as usage errors', async () => {
+    assert.equal((await runCli(['monitor', '--hz', '100', '--db', path.join(tmpDir(), 'x.db')])).code, 2);
+    const r = await runCli(['monitor', '--disable-sensor', 'lm-sensors']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown sensor source; one of proc-stat, hwmon/);
+  });
+});

@@ -93,9 +93,12 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
   let csv: AtomicOutput | null = null;
   try {
     const id = await mon.open();
+    if (mon.capabilities.length === 0) {
+      const which = flags.devices.length > 0 ? ` matching --devices ${flags.devices.join(',')}` : '';
+      throw new RleError('E_SENSOR', `no device to monitor${which}: no utilization source found (see rle sensors)`);
+    }
     info(`session ${id}`);
     for (const line of mon.capabilities) info(line);
-    if (mon.capabilities.length === 0) info('no device to monitor (no utilization source found)');
     if (flags.csv) {
       csv = await AtomicOutput.open(flags.csv);
       const writer = new SessionCsvWriter();
