@@ -3,7 +3,8 @@
  * loses at most the tick in flight), sessions left `running` by a dead process marked
  * `interrupted` on the next open, data intact.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +79,16 @@ function newSessionId(startedAtS: number): string {
   return `${d.slice(0, 10).replaceAll('-', '')}-${d.slice(11, 19).replaceAll(':', '')}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * The native SQLite addon is loaded on first use, not at start-up: commands that never touch
+ * the store (augment, analyze of a CSV) should not pay for loading it.
+ */
+const require = createRequire(import.meta.url);
+function openDatabase(file: string): Database.Database {
+  const Ctor = require('better-sqlite3') as typeof Database;
+  return new Ctor(file);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -101,7 +112,7 @@ export class SessionStore {
     let db: Database.Database;
     try {
       if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-      db = new Database(file);
+      db = openDatabase(file);
       db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a committed transaction survives a process crash (not a power cut).
       db.pragma('synchronous = NORMAL');

@@ -59,6 +59,17 @@ describe('SessionCsvReader', () => {
     assert.equal(rows[1]!.extra[0], 'two\r\nlines');
     assert.deepEqual(reader.stats.malformed.lines, [6]);
   });
+  it('switches between the plain and the quoted tokenizer mid-file without losing rows or lines', async () => {
+    let text = 'timestamp,device,util_pct,note\n';
+    for (let i = 0; i < 3000; i++) text += `2025-01-01T00:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z,cpu,${i % 100},plain\n`;
+    text += '2025-01-01T01:00:00Z,cpu,5,"quoted, with\na newline"\n2025-01-01T01:00:01Z,cpu,6,after\n';
+    for (const size of [7, 4096, 1 << 20]) {
+      const { rows } = await read(text, size);
+      assert.equal(rows.length, 3002, `chunk ${size}`);
+      assert.equal(rows[3000]!.extra[0], 'quoted, with\na newline');
+      assert.deepEqual([rows[2999]!.line, rows[3000]!.line, rows[3001]!.line], [3001, 3002, 3004]);
+    }
+  });
   it('reads "nan" as missing and counts other non-numbers', async () => {
     const { rows, reader } = await read('timestamp,device,util_pct,temp_c\n2025-01-01T00:00:00Z,cpu,nan,abc\n');
     assert.equal(rows[0]!.util_pct, null);
