@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import type { SensorContext } from '../src/sensors/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (tests run from .test-build/test). */
@@ -64,6 +65,16 @@ export function fixtureFile(rel: string, dir = tmpDir()): string {
   const out = path.join(dir, path.basename(rel).replace(/\.gz$/, ''));
   fs.writeFileSync(out, fixtureText(rel));
   return out;
+}
+
+/** A fixture tree (`test/fixtures/sysfs/<name>`, holding `sys/` and `proc/`). */
+export function fixture(name: string): string {
+  return path.join(FIXTURES, 'sysfs', name);
+}
+
+/** A sensor context rooted at a fixture-style tree, no GPUs, a frozen clock. */
+export function ctxAt(root: string): SensorContext {
+  return { sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0 };
 }
 
 /** The fake nvidia-smi, copied executable into a temp folder (git may not keep the mode). */

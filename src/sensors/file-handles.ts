@@ -9,6 +9,13 @@ import fs from 'node:fs';
 /** sysfs attributes are at most a page; /proc/stat on large machines is tens of kB (bytes). */
 const FIRST_BUFFER_BYTES = 4096;
 
+/** A buffer twice as large holding the first `n` bytes of `buf`. */
+function doubled(buf: Buffer, n: number): Buffer {
+  const bigger = Buffer.allocUnsafe(buf.length * 2);
+  buf.copy(bigger, 0, 0, n);
+  return bigger;
+}
+
 export class FileHandleCache {
   private readonly handles = new Map<string, Promise<fs.promises.FileHandle>>();
   private readonly buffers = new Map<string, Buffer>();
@@ -40,9 +47,7 @@ export class FileHandleCache {
         const got = fs.readSync(fd, buf, n, want, n);
         n += got;
         if (got < want) break;
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
+        buf = doubled(buf, n);
       }
     } catch (e) {
       this.fds.delete(p);
@@ -76,9 +81,7 @@ export class FileHandleCache {
         n += bytesRead;
         // A short read is the end of the file: no second call just to see 0 bytes.
         if (bytesRead < want) break;
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, n);
-        buf = bigger;
+        buf = doubled(buf, n);
       }
     } catch (e) {
       // The device may have gone (hot-unplug): reopen next time.

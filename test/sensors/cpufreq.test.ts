@@ -3,13 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createCpufreq } from '../../src/sensors/cpufreq.js';
-import type { SensorContext } from '../../src/sensors/types.js';
-import { FIXTURES, tmpDir } from '../helpers.js';
+import { ctxAt, fixture, tmpDir } from '../helpers.js';
 
-const ctxAt = (root: string): SensorContext => ({
-  sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0,
-});
-const fixture = (name: string) => path.join(FIXTURES, 'sysfs', name);
 
 describe('cpufreq', () => {
   it('reads scaling_cur_freq per core in MHz and their mean', async () => {

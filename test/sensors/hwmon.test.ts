@@ -3,13 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createHwmon } from '../../src/sensors/hwmon.js';
-import type { Reading, SensorContext } from '../../src/sensors/types.js';
-import { FIXTURES, tmpDir } from '../helpers.js';
+import type { Reading } from '../../src/sensors/types.js';
+import { ctxAt, fixture, tmpDir } from '../helpers.js';
 
-const ctxAt = (root: string): SensorContext => ({
-  sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0,
-});
-const fixture = (name: string) => path.join(FIXTURES, 'sysfs', name);
 const byId = (rs: readonly Reading[]) => new Map(rs.map((r) => [r.id, r]));
 
 async function readAt(root: string): Promise<Reading[]> {

@@ -3,15 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createProcStat, utilization } from '../../src/sensors/proc-stat.js';
-import type { Reading, SensorContext } from '../../src/sensors/types.js';
-import { FIXTURES, tmpDir } from '../helpers.js';
+import type { Reading } from '../../src/sensors/types.js';
+import { ctxAt, fixture, tmpDir } from '../helpers.js';
 
-const ctxAt = (root: string): SensorContext => ({
-  sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0,
-});
 function copyFixture(name: string): string {
   const dir = tmpDir();
-  fs.cpSync(path.join(FIXTURES, 'sysfs', name), dir, { recursive: true });
+  fs.cpSync(fixture(name), dir, { recursive: true });
   return dir;
 }
 const byId = (rs: readonly Reading[]) => new Map(rs.map((r) => [r.id, r]));

@@ -4,13 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createHwmon } from '../../src/sensors/hwmon.js';
 import { createThermalZone } from '../../src/sensors/thermal-zone.js';
-import type { Reading, SensorContext } from '../../src/sensors/types.js';
-import { FIXTURES, tmpDir } from '../helpers.js';
+import type { Reading } from '../../src/sensors/types.js';
+import { ctxAt, fixture, tmpDir } from '../helpers.js';
 
-const ctxAt = (root: string): SensorContext => ({
-  sysfsRoot: path.join(root, 'sys'), procfsRoot: path.join(root, 'proc'), nvidiaSmi: null, periodMs: 100, now: () => 0,
-});
-const fixture = (name: string) => path.join(FIXTURES, 'sysfs', name);
 
 async function readAt(root: string): Promise<Reading[]> {
   const src = createThermalZone(ctxAt(root));
