@@ -32,6 +32,8 @@ export interface MonitorOptions extends DeviceSampleOptions {
   readonly name: string | null;
   /** Everything to keep in the session manifest besides what the monitor adds. */
   readonly manifest: Record<string, unknown>;
+  /** A tick failed (the ticker goes on); `count` errors so far. */
+  readonly onError?: (err: unknown, count: number) => void;
 }
 
 export interface TickReport {
@@ -104,8 +106,12 @@ export class Monitor {
     return Math.min(Math.max(50, 0.8 * (1000 / this.o.hz)), 2000);
   }
 
+  /** Process CPU time when sampling started (µs), for the probe's own cost in the manifest. */
+  private cpuAtStart: NodeJS.CpuUsage | null = null;
+
   /** Runs until the duration is reached or stop() is called. */
   async run(): Promise<void> {
+    this.cpuAtStart = process.cpuUsage();
     const periodMs = 1000 / this.o.hz;
     this.ticker = new Ticker({
       periodMs,
@@ -115,6 +121,7 @@ export class Monitor {
       onError: (e) => {
         this.errors++;
         this.lastError = (e as Error).message;
+        this.o.onError?.(e, this.errors);
       },
     });
     this.ticker.start();
@@ -163,7 +170,18 @@ export class Monitor {
     if (this.sessionId) {
       this.commit(this.ticker ? this.ticker.nowS() : Date.now() / 1000);
       const manifest = this.o.store.get(this.sessionId).manifest;
-      this.o.store.updateManifest(this.sessionId, { ...manifest, skipped_ticks: this.ticker?.skipped ?? 0, tick_errors: this.errors, last_error: this.lastError });
+      const cpu = this.cpuAtStart ? process.cpuUsage(this.cpuAtStart) : null;
+      this.o.store.updateManifest(this.sessionId, {
+        ...manifest,
+        probe: {
+          ticks: this.ticks,
+          skipped_ticks: this.ticker?.skipped ?? 0,
+          tick_errors: this.errors,
+          last_error: this.lastError,
+          // The probe's own cost while sampling (all threads of this process), seconds.
+          cpu_s: cpu ? (cpu.user + cpu.system) / 1e6 : null,
+        },
+      });
       this.o.store.finish(this.sessionId, status, this.ticker ? this.ticker.nowS() : Date.now() / 1000);
     }
   }

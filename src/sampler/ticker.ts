@@ -73,7 +73,8 @@ export class Ticker {
       return;
     }
     const due = this.mono0 + (this.o.offsetMs ?? 0) + this.k * this.o.periodMs;
-    this.timer = setTimeout(() => this.fire(due), Math.max(0, due - this.mono()));
+    // Rounded up: timers have millisecond resolution, and one that fires early costs a second wake-up.
+    this.timer = setTimeout(() => this.fire(due), Math.max(0, Math.ceil(due - this.mono())));
   }
 
   private fire(due: number): void {

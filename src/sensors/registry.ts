@@ -38,21 +38,14 @@ export interface ReadResult {
   readonly health: SourceHealth[];
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 /**
  * A source whose every reading was 'unavailable' (no such hardware, permission denied) is read
  * again only this often, ms: absent sensors rarely appear, and re-checking them ten times a
  * second is most of an idle probe's cost.
  */
 const ABSENT_RECHECK_MS = 30_000;
+
+const TIMED_OUT = Symbol('timed out');
 
 export class SensorSet {
   private readonly absentUntil = new Map<SensorSource, { until: number; readings: Reading[] }>();
@@ -71,29 +64,40 @@ export class SensorSet {
     return new SensorSet(sources, ctx.now);
   }
 
-  /** Reads every source concurrently; a slow or failing source never stops the others. */
+  /**
+   * Reads every source concurrently; a slow or failing source never stops the others. One
+   * deadline timer serves all sources (a timer per source per tick costs more than the reads).
+   */
   async read(timeoutMs: number): Promise<ReadResult> {
-    const results = await Promise.all(
-      this.sources.map(async (s) => {
-        const t0 = this.now();
-        const cached = this.absentUntil.get(s);
-        if (cached && t0 < cached.until) {
-          return { readings: cached.readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
-        }
-        try {
-          const readings = await withTimeout(s.read(), timeoutMs, s.name);
-          const absent = readings.length > 0 && readings.every((r) => r.status === 'unavailable');
-          const streak = absent ? (this.absentStreak.get(s) ?? 0) + 1 : 0;
-          this.absentStreak.set(s, streak);
-          if (streak >= 2) this.absentUntil.set(s, { until: t0 + ABSENT_RECHECK_MS, readings });
-          else this.absentUntil.delete(s);
-          return { readings, health: { name: s.name, up: true, durationMs: this.now() - t0, error: null } };
-        } catch (e) {
-          return { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
-        }
-      }),
-    );
-    return { readings: results.flatMap((r) => r.readings), health: results.map((r) => r.health) };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+      timer.unref();
+    });
+    try {
+      const results = await Promise.all(this.sources.map((s) => this.readOne(s, deadline, timeoutMs)));
+      return { readings: results.flatMap((r) => r.readings), health: results.map((r) => r.health) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readOne(s: SensorSource, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<{ readings: Reading[]; health: SourceHealth }> {
+    const t0 = this.now();
+    const cached = this.absentUntil.get(s);
+    if (cached && t0 < cached.until) return { readings: cached.readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
+    try {
+      const readings = await Promise.race([s.read(), deadline]);
+      if (readings === TIMED_OUT) throw new Error(`${s.name}: timed out after ${timeoutMs} ms`);
+      const absent = readings.length > 0 && readings.every((r) => r.status === 'unavailable');
+      const streak = absent ? (this.absentStreak.get(s) ?? 0) + 1 : 0;
+      this.absentStreak.set(s, streak);
+      if (streak >= 2) this.absentUntil.set(s, { until: t0 + ABSENT_RECHECK_MS, readings });
+      else this.absentUntil.delete(s);
+      return { readings, health: { name: s.name, up: true, durationMs: this.now() - t0, error: null } };
+    } catch (e) {
+      return { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
+    }
   }
 
   async close(): Promise<void> {

@@ -76,6 +76,10 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
     disabledSources: flags.disableSensor,
     engine,
     store,
+    // The first failure, then one line per 100, so a persistent one is seen but does not flood.
+    onError: (e, n) => {
+      if (n === 1 || n % 100 === 0) process.stderr.write(`\nrle monitor: warning: tick failed (${n} so far): ${(e as Error).message}\n`);
+    },
     kind: 'monitor',
     name: flags.name ?? null,
     manifest: {
