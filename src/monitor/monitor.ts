@@ -163,8 +163,18 @@ export class Monitor {
     this.o.store.append(this.sessionId, rows, events);
   }
 
-  /** Stops the ticker (the tick in flight completes), closes sensors, records the end. */
-  async stop(status: 'completed' | 'interrupted' | 'failed' = 'completed'): Promise<void> {
+  private stopping: Promise<void> | null = null;
+
+  /**
+   * Stops the ticker (the tick in flight completes), closes sensors, records the end. Safe to
+   * call more than once (Ctrl-C and the end of run() both do): the first call decides.
+   */
+  stop(status: 'completed' | 'interrupted' | 'failed' = 'completed'): Promise<void> {
+    this.stopping ??= this.doStop(status);
+    return this.stopping;
+  }
+
+  private async doStop(status: 'completed' | 'interrupted' | 'failed'): Promise<void> {
     await this.ticker?.stop();
     await this.sensors?.close();
     if (this.sessionId) {
