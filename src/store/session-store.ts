@@ -269,6 +269,17 @@ export class SessionStore {
     }
   }
 
+  /** Ids of the extra readings stored for a session, in order of first appearance. */
+  extraKeys(sessionId: string): string[] {
+    const rows = this.db
+      .prepare(
+        `SELECT j.key AS key, MIN(s.id) AS first FROM samples s, json_each(s.extra) j
+         WHERE s.session_id = ? AND s.extra IS NOT NULL GROUP BY j.key ORDER BY first, j.key`,
+      )
+      .all(sessionId) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
+
   events(sessionId: string): StoreEvent[] {
     return this.db.prepare('SELECT t, device, type, detail FROM events WHERE session_id = ? ORDER BY t, id').all(sessionId) as StoreEvent[];
   }

@@ -88,6 +88,11 @@ describe('rle monitor on fixture trees with a fake nvidia-smi', () => {
     const h = csv[0]!;
     const g0 = csv.slice(1).filter((row) => row[h.indexOf('device')] === 'gpu0');
     assert.equal(g0.length, 5);
+    // the other readings follow as columns named by reading id
+    assert.equal(g0[0]![h.indexOf('gpu0.power_limit')], '700');
+    const cpuRow = csv.slice(1).find((row) => row[h.indexOf('device')] === 'cpu')!;
+    assert.equal(cpuRow[h.indexOf('cpu.freq')], '3000');
+    assert.equal(cpuRow[h.indexOf('hwmon.coretemp.temp2')], '49');
     for (const row of g0) {
       // a GPU's rated power defaults to its power.limit (700 W for the fake GPU 0)
       assert.ok(Math.abs(Number(row[h.indexOf('a_load')]) * 700 - Number(row[h.indexOf('power_w')])) < 1e-9);

@@ -1,19 +1,20 @@
 /** `rle export <id> [-o file.csv]`: a stored session as the session CSV of the spec. */
 import { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import { SessionCsvWriter } from '../../store/csv-writer.js';
+import { SessionCsvWriter, formatNumber } from '../../store/csv-writer.js';
 import { AtomicOutput, writeChunk } from '../../store/files.js';
 import type { StoredRow } from '../../store/session-store.js';
 import { formatTimestamp } from '../../store/timestamp.js';
 import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
 
-/** One CSV line for a stored row (readings as stored; an estimated power says so in power_source). */
+/**
+ * One CSV line for a stored row (readings as stored; an estimated power says so in
+ * power_source). The writer's extra columns are reading ids (`cpu.freq`, `gpu0.clock_sm`…).
+ */
 export function storedRowToCsv(w: SessionCsvWriter, r: StoredRow): string {
   const s = r.sample;
-  return w.line(
-    { line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra: [] },
-    r.metric,
-  );
+  const extra = w.extraColumns.map((k) => formatNumber(s.extra?.[k] ?? null));
+  return w.line({ line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
 }
 
 /** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
@@ -25,7 +26,7 @@ export async function exportSession(id: string, flags: StoreFlags & { output?: s
   const sink: Writable = out ? out.stream : process.stdout;
   try {
     const session = store.get(id);
-    const w = new SessionCsvWriter();
+    const w = new SessionCsvWriter(store.extraKeys(session.id));
     let buf = w.headerLine();
     let n = 0;
     for (const row of store.rows(session.id)) {
@@ -47,7 +48,7 @@ export async function exportSession(id: string, flags: StoreFlags & { output?: s
 
 export function exportCommand(): Command {
   const cmd = new Command('export')
-    .description('write a stored session as a session CSV (spec columns, then power_source)')
+    .description('write a stored session as a session CSV (spec columns, power_source, then the other readings by id)')
     .argument('<session>', 'session id (or a unique prefix)')
     .option('-o, --output <file>', 'write here (atomically) instead of standard output');
   addStoreOption(cmd);

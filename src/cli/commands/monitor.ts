@@ -95,6 +95,7 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
   });
   const info = (s: string): boolean => (flags.json ? process.stderr : process.stdout).write(s + '\n');
   let csv: AtomicOutput | null = null;
+  let csvWriter: SessionCsvWriter | null = null;
   try {
     const id = await mon.open();
     if (mon.capabilities.length === 0) {
@@ -105,11 +106,16 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
     for (const line of mon.capabilities) info(line);
     if (flags.csv) {
       csv = await AtomicOutput.open(flags.csv);
-      const writer = new SessionCsvWriter();
-      csv.stream.write(writer.headerLine());
+      // The extra columns are the readings of the first tick (a reading that appears later is
+      // in the store and in `rle export`, not in this stream).
       mon.onTick((r) => {
+        if (!csvWriter) {
+          csvWriter = new SessionCsvWriter([...new Set(r.samples.flatMap((x) => Object.keys(x.extra ?? {})))]);
+          csv!.stream.write(csvWriter.headerLine());
+        }
+        const w = csvWriter;
         let s = '';
-        r.samples.forEach((sample, i) => (s += storedRowToCsv(writer, { sample, metric: r.metrics[i]! })));
+        r.samples.forEach((sample, i) => (s += storedRowToCsv(w, { sample, metric: r.metrics[i]! })));
         csv!.stream.write(s);
       });
     }
@@ -131,6 +137,7 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
     await mon.stop('completed');
     onStopSignal(null);
     if (tty) process.stderr.write('\n');
+    if (csv && !csvWriter) csv.stream.write(new SessionCsvWriter().headerLine()); // stopped before the first tick
     await csv?.commit();
   } catch (e) {
     await mon.stop('failed').catch(() => undefined);
