@@ -14,7 +14,8 @@ import { RleError } from '../errors.js';
 const READ_CHUNK_BYTES = 1 << 14;
 const WRITE_BUFFER_BYTES = 1 << 20;
 
-function reason(err: unknown): string {
+/** A short reason for a failed file operation, for messages. */
+export function fsErrorReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
@@ -39,7 +40,7 @@ export async function openInput(file: string): Promise<Readable> {
     pipeline(stream, gunzip, () => {});
     return gunzip;
   } catch (err) {
-    throw new RleError('E_INPUT_MISSING', `cannot read: ${reason(err)}`, { file });
+    throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
 }
 
@@ -93,14 +94,14 @@ export class AtomicOutput {
       const st = await fsp.stat(dir);
       if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     } catch (err) {
-      throw new RleError('E_OUTPUT', `cannot write: folder ${dir}: ${reason(err)}`, { file: target });
+      throw new RleError('E_OUTPUT', `cannot write: folder ${dir}: ${fsErrorReason(err)}`, { file: target });
     }
     const out = new AtomicOutput(target);
     await new Promise<void>((resolve, reject) => {
       out.stream.once('open', () => resolve());
       out.stream.once('error', (e) => {
         pending.delete(out.tmp);
-        reject(new RleError('E_OUTPUT', `cannot write: ${reason(e)}`, { file: target }));
+        reject(new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(e)}`, { file: target }));
       });
     });
     return out;

@@ -1,16 +1,15 @@
 /**
- * Reader and writer for the safetensors format (https://github.com/huggingface/safetensors):
+ * Reader for the safetensors format (writer: safetensors-write.ts) (https://github.com/huggingface/safetensors):
  * an 8-byte little-endian u64 header length N, then N bytes of UTF-8 JSON naming each tensor's
  * dtype, shape and byte range, then the data buffer those ranges point into (offsets count
  * from byte 8 + N of the file). Opening reads only the header; each tensor is read on demand
  * with one positioned read, so a 500 MB checkpoint is never held in memory twice.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { RleError } from '../errors.js';
+import { fsErrorReason } from '../store/files.js';
+import { assertLittleEndian, f16Lut } from './half-float.js';
 
 export interface TensorInfo {
   name: string;
@@ -31,106 +30,23 @@ const DTYPE_BYTES: ReadonlyMap<string, number> = new Map([
 const READABLE = ['F32', 'F16', 'BF16', 'F64'];
 
 /** Size of the header-length prefix (bytes). */
-const PREFIX_BYTES = 8;
+export const PREFIX_BYTES = 8;
 /** The reference implementation refuses headers over 100 MB; so do we, before allocating one. */
 const MAX_HEADER_BYTES = 100_000_000;
 /** One read() moves at most 2 GiB in Node; stay well below (bytes). */
 const MAX_READ_BYTES = 1 << 30;
 
-function assertLittleEndian(): void {
-  // Tensor bytes are little-endian and are viewed in place as typed arrays.
-  if (os.endianness() !== 'LE') throw new Error('safetensors: big-endian hosts are not supported');
-}
-
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return (err as Error).message;
-}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function isCount(x: unknown): x is number {
+/** A whole number ≥ 0 (a dimension or an offset). */
+export function isCount(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 }
 
 // Bit-level views shared by the conversions below (one element each).
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** IEEE binary16 bits → value, exact (subnormals, ±0, ±Infinity, NaN). */
-export function f16ToF32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >>> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (0x400 + mant) * 2 ** (exp - 25);
-}
-
-/** bfloat16 bits → value, exact: bfloat16 is the top half of a float32. */
-export function bf16ToF32(bits: number): number {
-  u32[0] = (bits & 0xffff) << 16;
-  return f32[0]!;
-}
-
-/** float32 bits → binary16 bits, round to nearest, ties to even; NaN stays a (quiet) NaN. */
-function f16FromF32Bits(b: number): number {
-  const sign = (b >>> 16) & 0x8000;
-  const exp = (b >>> 23) & 0xff;
-  const mant = b & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant === 0 ? 0 : 0x200);
-  const e = exp - 112; // re-biased exponent: 127 → 15
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    // Subnormal half: the value in units of 2^-24 is m · 2^(e - 14), m the 24-bit significand.
-    const shift = 14 - e;
-    if (shift > 24) return sign; // below half of 2^-24: rounds to zero
-    const m = mant | 0x800000;
-    let h = m >>> shift;
-    const rem = m & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && h & 1)) h++;
-    return sign | h; // a carry into 0x400 is the smallest normal, encoded correctly
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++; // a carry into 0x7c00 is Infinity
-  return sign | h;
-}
-
-/** float32 bits → bfloat16 bits, round to nearest, ties to even; NaN stays a (quiet) NaN. */
-function bf16FromF32Bits(b: number): number {
-  if ((b & 0x7fffffff) > 0x7f800000) return ((b >>> 16) & 0x8000) | 0x7fc0;
-  return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
-}
-
-/** Number → float32 → binary16 bits (the writer's conversion, for one value). */
-export function f32ToF16(x: number): number {
-  f32[0] = x;
-  return f16FromF32Bits(u32[0]!);
-}
-
-/** Number → float32 → bfloat16 bits (the writer's conversion, for one value). */
-export function f32ToBf16(x: number): number {
-  f32[0] = x;
-  return bf16FromF32Bits(u32[0]!);
-}
-
-let f16Table: Float32Array | null = null;
-/** All 65536 binary16 values, built on first use (256 KiB): faster than converting per element. */
-function f16Lut(): Float32Array {
-  if (f16Table === null) {
-    f16Table = new Float32Array(0x10000);
-    for (let i = 0; i < 0x10000; i++) f16Table[i] = f16ToF32(i);
-  }
-  return f16Table;
-}
-
 /** Reads exactly `length` bytes at `position`, or fewer where the file ends. */
 async function readAt(fh: FileHandle, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -224,7 +140,7 @@ export class SafeTensors {
     try {
       fh = await fsp.open(file, 'r');
     } catch (err) {
-      throw new RleError('E_INPUT_MISSING', `cannot read: ${reason(err)}`, { file });
+      throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
     }
     try {
       const st = await fh.stat();
@@ -334,82 +250,5 @@ export class SafeTensors {
     const fh = this.fh;
     this.fh = null;
     if (fh !== null) await fh.close();
-  }
-}
-
-export type WritableDtype = 'F32' | 'F16' | 'BF16';
-
-export interface TensorToWrite {
-  dtype: WritableDtype;
-  shape: number[];
-  data: Float32Array;
-}
-
-/** Tensor bytes in the file's dtype (little-endian, as the host is). */
-function encode(t: TensorToWrite): Uint8Array {
-  const { data } = t;
-  if (t.dtype === 'F32') return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
-  const out = new Uint16Array(data.length);
-  const conv = t.dtype === 'F16' ? f16FromF32Bits : bf16FromF32Bits;
-  for (let i = 0; i < bits.length; i++) out[i] = conv(bits[i]!);
-  return new Uint8Array(out.buffer);
-}
-
-async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-/**
- * Writes `tensors` (in the record's order) as a safetensors file, laid out as the reference
- * implementation does: compact JSON header with `__metadata__` first, padded with spaces to a
- * multiple of 8 bytes, then the tensors back to back. The file appears only when complete
- * (written beside it, then renamed). F16/BF16 round to nearest, ties to even.
- */
-export async function writeSafeTensors(file: string, tensors: Record<string, TensorToWrite>, metadata?: Record<string, string>): Promise<void> {
-  assertLittleEndian();
-  const header: Record<string, unknown> = {};
-  if (metadata !== undefined) header.__metadata__ = metadata;
-  let offset = 0;
-  for (const [name, t] of Object.entries(tensors)) {
-    if (name === '' || name === '__metadata__') throw new RangeError(`writeSafeTensors: invalid tensor name "${name}"`);
-    if (!t.shape.every(isCount)) throw new RangeError(`writeSafeTensors: tensor "${name}": bad shape ${JSON.stringify(t.shape)}`);
-    const count = t.shape.reduce((a, d) => a * d, 1);
-    if (count !== t.data.length) {
-      throw new RangeError(`writeSafeTensors: tensor "${name}": shape ${JSON.stringify(t.shape)} has ${count} elements, data has ${t.data.length}`);
-    }
-    const size = t.dtype === 'F32' ? 4 : 2;
-    header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + count * size] };
-    offset += count * size;
-  }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padded = Buffer.alloc(Math.ceil(json.length / PREFIX_BYTES) * PREFIX_BYTES, ' ');
-  json.copy(padded);
-  const prefix = Buffer.alloc(PREFIX_BYTES);
-  prefix.writeBigUInt64LE(BigInt(padded.length));
-
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fh: FileHandle | null = null;
-  try {
-    fh = await fsp.open(tmp, 'wx');
-    await writeAll(fh, prefix, 0);
-    await writeAll(fh, padded, PREFIX_BYTES);
-    let pos = PREFIX_BYTES + padded.length;
-    for (const t of Object.values(tensors)) {
-      const bytes = encode(t);
-      await writeAll(fh, bytes, pos);
-      pos += bytes.length;
-    }
-    await fh.close();
-    fh = null;
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    if (fh !== null) await fh.close().catch(() => {});
-    await fsp.rm(tmp, { force: true });
-    throw new RleError('E_OUTPUT', `cannot write: ${reason(err)}`, { file });
   }
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RleError } from '../../src/errors.js';
 import { expectedGpt2Shapes, gpt2TensorName, isGpt2ParamName, readGpt2Config, type Gpt2Config } from '../../src/train/gpt2-config.js';
-import { SafeTensors, writeSafeTensors } from '../../src/train/safetensors.js';
+import { SafeTensors } from '../../src/train/safetensors.js';
+import { writeSafeTensors } from '../../src/train/safetensors-write.js';
 import { tmpDir } from '../helpers.js';
 
 /** distilgpt2's config.json as published on the Hugging Face hub. */

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { RleError } from '../../src/errors.js';
-import { SafeTensors, bf16ToF32, f16ToF32, f32ToBf16, f32ToF16, writeSafeTensors } from '../../src/train/safetensors.js';
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../../src/train/half-float.js';
+import { SafeTensors } from '../../src/train/safetensors.js';
+import { writeSafeTensors } from '../../src/train/safetensors-write.js';
 import { tmpDir } from '../helpers.js';
 
 /**
