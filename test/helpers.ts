@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { mulberry32 } from '../src/core/random.js';
 import type { SensorContext } from '../src/sensors/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -85,17 +86,8 @@ export function fakeNvidiaSmi(dir = tmpDir()): string {
   return p;
 }
 
-/** mulberry32: small, fast, seeded; enough for synthetic test signals. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) source for synthetic test signals (the project's one PRNG). */
+export const rng = mulberry32;
 
 /** Standard normal from a uniform source (Box–Muller). */
 export function gauss(u: () => number): number {

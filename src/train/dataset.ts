@@ -3,7 +3,9 @@
  * fixed-shape batches for a GPT-2-family causal LM. No model code lives here.
  */
 import fsp from 'node:fs/promises';
+import { mulberry32 } from '../core/random.js';
 import { RleError } from '../errors.js';
+import { fsErrorReason } from '../store/files.js';
 import { EOT, VOCAB_SIZE, encodeWithEot } from './tokenizer.js';
 
 export interface Example {
@@ -90,19 +92,11 @@ export function formatExample(e: Example | { readonly text: string }): string {
   return `### Instruction:\n${e.instruction}\n\n### Response:\n${e.response}`;
 }
 
-function readError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return (err as Error).message;
-}
-
 async function readText(file: string): Promise<string> {
   try {
     return await fsp.readFile(file, 'utf8');
   } catch (err) {
-    throw new RleError('E_INPUT_MISSING', `cannot read: ${readError(err)}`, { file });
+    throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
 }
 
@@ -177,18 +171,6 @@ export interface BatchOptions {
   seed: number;
   /** Batches to return. */
   steps: number;
-}
-
-/** mulberry32: a tiny seeded PRNG, plenty for shuffling a handful of examples. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled(n: number, rand: () => number): number[] {

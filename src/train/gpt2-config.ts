@@ -4,6 +4,7 @@
  */
 import fsp from 'node:fs/promises';
 import { RleError } from '../errors.js';
+import { fsErrorReason } from '../store/files.js';
 
 export interface Gpt2Config {
   /** Tokens in the vocabulary: rows of `wte`. */
@@ -22,14 +23,6 @@ export interface Gpt2Config {
   readonly tieWordEmbeddings: boolean;
 }
 
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return (err as Error).message;
-}
-
 /**
  * Reads a GPT-2 `config.json`. The size keys are required (a config saved by transformers
  * always has them); `layer_norm_epsilon` defaults to 1e-5 and `tie_word_embeddings` to true,
@@ -40,7 +33,7 @@ export async function readGpt2Config(file: string): Promise<Gpt2Config> {
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch (err) {
-    throw new RleError('E_INPUT_MISSING', `cannot read: ${reason(err)}`, { file });
+    throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
   const bad = (m: string): RleError => new RleError('E_INPUT_FORMAT', `GPT-2 config: ${m}`, { file });
   let json: unknown;
