@@ -5,6 +5,7 @@ import { augmentCommand } from './commands/augment.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { monitorCommand } from './commands/monitor.js';
+import { runCommand } from './commands/run.js';
 import { sensorsCommand } from './commands/sensors.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { packageVersion } from './version.js';
@@ -14,7 +15,9 @@ export function buildProgram(): Command {
     .description('thermal-efficiency probe: the RLE metric, efficiency collapses and session tools')
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .addCommand(monitorCommand())
+    .addCommand(runCommand())
     .addCommand(sensorsCommand())
     .addCommand(sessionsCommand())
     .addCommand(analyzeCommand())

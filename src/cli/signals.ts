@@ -5,7 +5,7 @@
  */
 import { removePendingOutputs } from '../store/files.js';
 
-let graceful: (() => void) | null = null;
+let graceful: ((signal: NodeJS.Signals) => void) | null = null;
 let signalled = false;
 
 export function installSignalHandlers(): void {
@@ -13,7 +13,7 @@ export function installSignalHandlers(): void {
     process.on(sig, () => {
       if (graceful && !signalled) {
         signalled = true;
-        graceful();
+        graceful(sig);
         return;
       }
       removePendingOutputs();
@@ -23,7 +23,7 @@ export function installSignalHandlers(): void {
 }
 
 /** While set, the first Ctrl-C/SIGTERM calls `stop` instead of exiting. */
-export function onStopSignal(stop: (() => void) | null): void {
+export function onStopSignal(stop: ((signal: NodeJS.Signals) => void) | null): void {
   graceful = stop;
   signalled = false;
 }

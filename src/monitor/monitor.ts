@@ -102,6 +102,11 @@ export class Monitor {
     return this.sessionId;
   }
 
+  /** Now on the session clock (the ticker's, once sampling runs), Unix seconds. */
+  nowS(): number {
+    return this.ticker ? this.ticker.nowS() : Date.now() / 1000;
+  }
+
   private readTimeoutMs(): number {
     return Math.min(Math.max(50, 0.8 * (1000 / this.o.hz)), 2000);
   }

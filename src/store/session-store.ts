@@ -67,6 +67,18 @@ export interface StoreEvent {
   detail?: string | null;
 }
 
+/** One training step, stamped on the session clock when its metrics arrived. */
+export interface StepRecord {
+  step: number;
+  /** Unix seconds. */
+  t: number;
+  loss: number | null;
+  grad_norm: number | null;
+  learning_rate: number | null;
+  tokens: number | null;
+  epoch: number | null;
+}
+
 /** `$RLE_HOME/rle.db`, else `$XDG_DATA_HOME/rle/rle.db`, else `~/.local/share/rle/rle.db`. */
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   if (env.RLE_HOME) return path.join(env.RLE_HOME, 'rle.db');
@@ -278,6 +290,24 @@ export class SessionStore {
       )
       .all(sessionId) as { key: string }[];
     return rows.map((r) => r.key);
+  }
+
+  /** Training steps; a step number seen again replaces the earlier one (a re-printed log line). */
+  appendSteps(sessionId: string, steps: readonly StepRecord[]): void {
+    const st = this.db.prepare(
+      `INSERT OR REPLACE INTO steps (session_id, step, t, loss, grad_norm, learning_rate, tokens, epoch)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const finite = (x: number | null): number | null => (x === null || Number.isFinite(x) ? x : null);
+    this.db.transaction(() => {
+      for (const s of steps) st.run(sessionId, s.step, s.t, finite(s.loss), finite(s.grad_norm), finite(s.learning_rate), s.tokens, finite(s.epoch));
+    })();
+  }
+
+  steps(sessionId: string): StepRecord[] {
+    return this.db
+      .prepare('SELECT step, t, loss, grad_norm, learning_rate, tokens, epoch FROM steps WHERE session_id = ? ORDER BY step')
+      .all(sessionId) as StepRecord[];
   }
 
   events(sessionId: string): StoreEvent[] {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { SessionCsvWriter, formatNumber } from '../../store/csv-writer.js';
 import { AtomicOutput, writeChunk } from '../../store/files.js';
-import type { StoredRow } from '../../store/session-store.js';
+import type { SessionStore, StoredRow } from '../../store/session-store.js';
 import { formatTimestamp } from '../../store/timestamp.js';
 import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
 
@@ -20,12 +20,31 @@ export function storedRowToCsv(w: SessionCsvWriter, r: StoredRow): string {
 /** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
 const ROWS_PER_CHUNK = 2000;
 
-export async function exportSession(id: string, flags: StoreFlags & { output?: string }): Promise<void> {
+/** `step,t,loss,grad_norm,learning_rate,epoch,tokens`: a session's training steps, t in ISO UTC. */
+function stepsCsv(store: SessionStore, sessionId: string): string {
+  let s = 'step,t,loss,grad_norm,learning_rate,epoch,tokens\n';
+  for (const x of store.steps(sessionId)) {
+    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, x.learning_rate, x.epoch, x.tokens].map(formatNumber).join(',')}\n`;
+  }
+  return s;
+}
+
+interface ExportFlags extends StoreFlags {
+  output?: string;
+  steps?: boolean;
+}
+
+export async function exportSession(id: string, flags: ExportFlags): Promise<void> {
   const store = openStore(flags);
   const out = flags.output ? await AtomicOutput.open(flags.output) : null;
   const sink: Writable = out ? out.stream : process.stdout;
   try {
     const session = store.get(id);
+    if (flags.steps) {
+      await writeChunk(sink, stepsCsv(store, session.id));
+      await out?.commit();
+      return;
+    }
     const w = new SessionCsvWriter(store.extraKeys(session.id));
     let buf = w.headerLine();
     let n = 0;
@@ -50,7 +69,8 @@ export function exportCommand(): Command {
   const cmd = new Command('export')
     .description('write a stored session as a session CSV (spec columns, power_source, then the other readings by id)')
     .argument('<session>', 'session id (or a unique prefix)')
-    .option('-o, --output <file>', 'write here (atomically) instead of standard output');
+    .option('-o, --output <file>', 'write here (atomically) instead of standard output')
+    .option('--steps', 'the training steps instead: step, t (ISO UTC), loss, grad_norm, learning_rate, epoch, tokens');
   addStoreOption(cmd);
-  return cmd.action((id: string, flags: StoreFlags & { output?: string }) => exportSession(id, flags));
+  return cmd.action((id: string, flags: ExportFlags) => exportSession(id, flags));
 }

@@ -1,0 +1,60 @@
+/**
+ * Turns a command's output into stored training steps: split into lines (per stream), parse
+ * metrics, stamp each on arrival with the session clock, number steps that carry no number,
+ * and write them to the store in small batches.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { SessionStore, StepRecord } from '../store/session-store.js';
+import { parseMetricLine, type MetricFormat } from './metric-lines.js';
+
+/** Steps are written at most this long after they arrive, ms. */
+const FLUSH_MS = 500;
+
+export class StepCollector {
+  private pending: StepRecord[] = [];
+  private lastStep = 0;
+  private timer: NodeJS.Timeout | null = null;
+  count = 0;
+  /** Steps whose loss was NaN or infinite. */
+  nonFinite = 0;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly sessionId: string,
+    private readonly nowS: () => number,
+    private readonly format: MetricFormat,
+  ) {}
+
+  /** A line splitter for one stream; call it with each chunk, and with null at the end. */
+  stream(): (chunk: Buffer | string | null) => void {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    return (chunk) => {
+      const t = this.nowS(); // stamped on arrival, before any parsing
+      const text = rest + (chunk === null ? decoder.end() : typeof chunk === 'string' ? chunk : decoder.write(chunk));
+      const lines = text.split('\n');
+      rest = chunk === null ? '' : lines.pop()!;
+      for (const line of lines) this.line(line.replace(/\r$/, ''), t);
+    };
+  }
+
+  line(text: string, t: number): void {
+    const m = parseMetricLine(text, this.format);
+    if (!m) return;
+    const step = m.step ?? this.lastStep + 1;
+    this.lastStep = Math.max(this.lastStep, step);
+    if (m.loss !== null && !Number.isFinite(m.loss)) this.nonFinite++;
+    this.pending.push({ step, t, loss: m.loss, grad_norm: m.grad_norm, learning_rate: m.learning_rate, tokens: m.tokens, epoch: m.epoch });
+    this.count++;
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.length === 0) return;
+    const steps = this.pending;
+    this.pending = [];
+    this.store.appendSteps(this.sessionId, steps);
+  }
+}
