@@ -1,9 +1,10 @@
 /** `rle run`: output passed through, metrics captured on the session clock, exit code and signals. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, FIXTURES, ROOT, csvRows, runCli, tmpDir } from '../helpers.js';
+import { CLI, FIXTURES, ROOT, csvRows, fixtureFile, runCli, tmpDir } from '../helpers.js';
 
 const linux = process.platform === 'linux';
 const TRAINER = path.join(FIXTURES, 'run', 'trainer.mjs');
@@ -64,5 +65,33 @@ describe('rle run', { skip: linux ? false : 'needs Linux /proc' }, () => {
     assert.match(r.stderr, /rle: error: cannot run "no-such-command-rle": no such command \[E_INPUT_MISSING\]/);
     const list = JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { status: string }[];
     assert.equal(list[0]!.status, 'failed');
+  });
+});
+
+describe('rle import --training', () => {
+  it('joins an earlier run: telemetry and its 200 steps on one clock', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'rle.db');
+    const csv = fixtureFile('golden/training_reproducibility_test_1_rle_data_20251028_195412.in.csv.gz', dir);
+    const log = path.join(FIXTURES, 'training', 'training_log_20251028_195412.json');
+    const r = await runCli(['import', csv, '--training', log, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    const id = r.stdout.trim();
+    const steps = await stepsOf(id, db);
+    assert.equal(steps.length, 200); // the closing null summary record is not a step
+    assert.deepEqual([steps[0]!.step, steps[0]!.t, steps[0]!.loss], ['1', '2025-10-29T00:54:22.488281Z', '6.3157']);
+    const [s] = JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { started_at: string; ended_at: string }[];
+    // telemetry from 00:54:13 to 00:57:12 UTC; training steps from 00:54:22 to 00:55:43
+    assert.ok(s!.started_at < steps[0]!.t! && steps.at(-1)!.t! < s!.ended_at);
+  });
+  it('a bad training log fails before anything is stored', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'rle.db');
+    const bad = path.join(dir, 'log.json');
+    fs.writeFileSync(bad, '{"step": 1}');
+    const r = await runCli(['import', path.join(ROOT, 'examples', 'desktop-live.csv'), '--training', bad, '--db', db]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /log\.json: expected a JSON array of step records \[E_INPUT_FORMAT\]/);
+    assert.deepEqual(JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout), []);
   });
 });

@@ -1,5 +1,6 @@
 /** `rle import <file.csv>`: an earlier RLE session CSV into the store, metrics recomputed. */
 import { Command } from 'commander';
+import { readTrainingLog } from '../../run/training-log.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
 import type { StoredRow } from '../../store/session-store.js';
@@ -11,9 +12,12 @@ import { packageVersion } from '../version.js';
 interface ImportFlags extends EngineFlags, StoreFlags {
   name?: string;
   device?: string;
+  training?: string;
 }
 
 export async function importSession(file: string, flags: ImportFlags): Promise<void> {
+  // Read the training log first: a bad one should fail before anything is stored.
+  const training = flags.training ? await readTrainingLog(flags.training) : null;
   const input = await openInput(file);
   const store = openStore(flags);
   const engine = engineOptionsFrom(flags);
@@ -56,7 +60,12 @@ export async function importSession(file: string, flags: ImportFlags): Promise<v
       id = store.createSession({ kind: 'import', name: flags.name ?? file, startedAt: Date.now() / 1000, manifest: { source: file } });
     }
     const s = store.get(id);
-    store.updateManifest(id, { ...s.manifest, read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues } });
+    if (training) store.appendSteps(id, training.steps);
+    store.updateManifest(id, {
+      ...s.manifest,
+      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues },
+      ...(training ? { training_log: { file: flags.training, steps: training.steps.length, skipped_records: training.skipped } } : {}),
+    });
     store.finish(id, 'completed', first === null ? s.started_at : last);
     reportReadProblems('import', file, result.stats);
     process.stdout.write(`${id}\n`);
@@ -73,7 +82,8 @@ export function importCommand(): Command {
     .description('store a session CSV (earlier RLE tools included), metrics recomputed; prints the new session id')
     .argument('<file>', 'session CSV, or - for standard input')
     .option('--name <name>', 'session name (default: the file name)')
-    .option('--device <name>', 'device name for a CSV without a device column');
+    .option('--device <name>', 'device name for a CSV without a device column')
+    .option('--training <log.json>', "the earlier tools' training log of the same run: its steps, on the same clock (timestamp_shared)");
   addEngineOptions(cmd);
   addStoreOption(cmd);
   return cmd.action((file: string, flags: ImportFlags) => importSession(file, flags));
