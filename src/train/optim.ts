@@ -1,0 +1,72 @@
+/**
+ * AdamW exactly as PyTorch's torch.optim.AdamW (decoupled weight decay, bias-corrected moments),
+ * and global-norm gradient clipping as torch.nn.utils.clip_grad_norm_. Parameters and gradients
+ * are float32 arrays; arithmetic is in float64 per element, stored back as float32.
+ */
+
+export interface AdamWOptions {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+}
+
+/** HF Trainer defaults: β 0.9/0.999, eps 1e-8, weight decay 0. */
+export const ADAMW_DEFAULTS: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+
+export interface Param {
+  readonly name: string;
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+  /** Weight decay applies to 2-D weights only (not biases, not LayerNorm parameters). */
+  readonly decay: boolean;
+}
+
+export class AdamW {
+  private readonly m: Float32Array[];
+  private readonly v: Float32Array[];
+  private t = 0;
+
+  constructor(
+    private readonly params: readonly Param[],
+    private readonly o: AdamWOptions = ADAMW_DEFAULTS,
+  ) {
+    this.m = params.map((p) => new Float32Array(p.data.length));
+    this.v = params.map((p) => new Float32Array(p.data.length));
+  }
+
+  step(lr: number): void {
+    this.t++;
+    const { beta1, beta2, eps, weightDecay } = this.o;
+    const bc1 = 1 - beta1 ** this.t;
+    const bc2 = 1 - beta2 ** this.t;
+    const stepSize = lr / bc1;
+    const sqrtBc2 = Math.sqrt(bc2);
+    this.params.forEach((p, i) => {
+      const m = this.m[i]!;
+      const v = this.v[i]!;
+      const w = p.data;
+      const g = p.grad;
+      const shrink = p.decay ? 1 - lr * weightDecay : 1;
+      for (let j = 0; j < w.length; j++) {
+        const gj = g[j]!;
+        const mj = (m[j] = beta1 * m[j]! + (1 - beta1) * gj);
+        const vj = (v[j] = beta2 * v[j]! + (1 - beta2) * gj * gj);
+        w[j] = w[j]! * shrink - (stepSize * mj) / (Math.sqrt(vj) / sqrtBc2 + eps);
+      }
+    });
+  }
+}
+
+/**
+ * Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before
+ * clipping (what HF logs as grad_norm). The 1e-6 guard is PyTorch's.
+ */
+export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
+  let ss = 0;
+  for (const p of params) for (let j = 0; j < p.grad.length; j++) ss += p.grad[j]! * p.grad[j]!;
+  const norm = Math.sqrt(ss);
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef < 1) for (const p of params) for (let j = 0; j < p.grad.length; j++) p.grad[j] = p.grad[j]! * coef;
+  return norm;
+}
