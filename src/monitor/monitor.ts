@@ -10,7 +10,7 @@ import { SensorSet, type SourceHealth } from '../sensors/registry.js';
 import type { Reading, SensorContext } from '../sensors/types.js';
 import { Ticker, type Tick } from '../sampler/ticker.js';
 import type { SessionStore, SampleRecord, StoredRow, StoreEvent } from '../store/session-store.js';
-import { buildSamples, capabilityLines, type DeviceSampleOptions, type Gaps } from './device-sample.js';
+import { buildSamples, capabilityLines, type DeviceSampleOptions } from './device-sample.js';
 import { ratedPowerFromReadings } from '../sensors/nvidia-smi.js';
 
 /** Between the priming read and the capability read, ms. */
@@ -49,7 +49,6 @@ export type TickListener = (r: TickReport) => void | Promise<void>;
 export class Monitor {
   sessionId = '';
   capabilities: string[] = [];
-  gaps: Gaps = {};
   readonly summary: SummaryBuilder;
   private sensors: SensorSet | null = null;
   private ticker: Ticker | null = null;
@@ -136,8 +135,7 @@ export class Monitor {
   private async tick(tick: Tick): Promise<void> {
     const { readings, health } = await this.sensors!.read(this.readTimeoutMs());
     const t = tick.actualS;
-    const { samples, gaps } = buildSamples(readings, t, tick.scheduledS, this.o);
-    this.gaps = gaps;
+    const { samples } = buildSamples(readings, t, tick.scheduledS, this.o);
     const metrics: MetricRow[] = [];
     const events: StoreEvent[] = [];
     for (const s of samples) {
