@@ -167,6 +167,9 @@ describe('import, export, analyze by id, sessions', () => {
     const a = await runCli(['analyze', 'nope', '--db', db]);
     assert.equal(a.code, 1);
     assert.match(a.stderr, /nope: cannot read: no such file, nor a stored session/);
+    const l = await runCli(['sessions', '--db', db]);
+    assert.match(l.stdout, /^no sessions in /);
+    assert.equal(fs.existsSync(db), false, 'reading commands do not create a store');
   });
 });
 

@@ -5,7 +5,7 @@ import { RleError } from '../../errors.js';
 import type { EngineOptions } from '../../core/device.js';
 import { SessionEngine } from '../../core/engine.js';
 import type { SessionStore } from '../../store/session-store.js';
-import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
+import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
 import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
@@ -86,11 +86,12 @@ export async function analyze(input: string, flags: AnalyzeFlags): Promise<void>
   const builder = new SummaryBuilder(engineOptions.dtS ?? 1);
   let summary: SessionSummary;
   if (input !== '-' && !fs.existsSync(input) && /^[\w-]+$/.test(input)) {
-    const store = openStore(flags);
+    const store = openStore(flags, { existing: true });
+    if (!store?.has(input)) {
+      store?.close();
+      throw new RleError('E_INPUT_MISSING', `cannot read: no such file, nor a stored session by that id in ${storePath(flags)}`, { file: input });
+    }
     try {
-      if (!store.has(input)) {
-        throw new RleError('E_INPUT_MISSING', `cannot read: no such file, nor a stored session by that id in ${store.file}`, { file: input });
-      }
       const r = analyzeStored(store, input, engineOptions, builder);
       summary = builder.result(r.session, r.rows, 0);
       reportUnusedKeys('analyze', flags, r.engine);

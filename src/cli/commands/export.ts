@@ -5,7 +5,8 @@ import { SessionCsvWriter, formatNumber } from '../../store/csv-writer.js';
 import { AtomicOutput, writeChunk } from '../../store/files.js';
 import type { SessionStore, StoredRow } from '../../store/session-store.js';
 import { formatTimestamp } from '../../store/timestamp.js';
-import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
+import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
+import { RleError } from '../../errors.js';
 
 /**
  * One CSV line for a stored row (readings as stored; an estimated power says so in
@@ -35,7 +36,8 @@ interface ExportFlags extends StoreFlags {
 }
 
 export async function exportSession(id: string, flags: ExportFlags): Promise<void> {
-  const store = openStore(flags);
+  const store = openStore(flags, { existing: true });
+  if (!store) throw new RleError('E_SESSION', `no stored session matching "${id}": there is no session store at ${storePath(flags)}`);
   const out = flags.output ? await AtomicOutput.open(flags.output) : null;
   const sink: Writable = out ? out.stream : process.stdout;
   try {

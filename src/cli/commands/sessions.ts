@@ -1,12 +1,12 @@
 /** `rle sessions [--json]`: the stored sessions. */
 import { Command } from 'commander';
-import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
+import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
 import { formatTimestamp } from '../../store/timestamp.js';
 
 export function sessions(flags: StoreFlags & { json?: boolean }): void {
-  const store = openStore(flags);
-  const list = store.list();
-  store.close();
+  const store = openStore(flags, { existing: true });
+  const list = store ? store.list() : [];
+  store?.close();
   if (flags.json) {
     const out = list.map((s) => ({
       id: s.id,
@@ -22,7 +22,7 @@ export function sessions(flags: StoreFlags & { json?: boolean }): void {
     return;
   }
   if (list.length === 0) {
-    process.stdout.write(`no sessions in ${store.file}\n`);
+    process.stdout.write(`no sessions in ${storePath(flags)}\n`);
     return;
   }
   for (const s of list) {
