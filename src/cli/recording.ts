@@ -13,7 +13,6 @@ import { SessionCsvWriter } from '../store/csv-writer.js';
 import { AtomicOutput } from '../store/files.js';
 import type { SessionStatus, SessionStore } from '../store/session-store.js';
 import type { SessionSummary } from '../analysis/summary.js';
-import { storedRowToCsv } from './commands/export.js';
 import { addEngineOptions, anyNumber, engineOptionsFrom, nonNegative, type EngineFlags } from './options.js';
 import { fmt } from './output.js';
 import { addStoreOption, openStore, type StoreFlags } from './store-options.js';
@@ -164,7 +163,7 @@ export class Recording {
         this.csvWriter ??= this.startCsv(r);
         const w = this.csvWriter;
         let s = '';
-        r.samples.forEach((sample, i) => (s += storedRowToCsv(w, { sample, metric: r.metrics[i]! })));
+        r.samples.forEach((sample, i) => (s += w.storedLine({ sample, metric: r.metrics[i]! })));
         csv.stream.write(s);
       });
     }

@@ -7,7 +7,7 @@ import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
 import { SummaryBuilder } from '../analysis/summary.js';
 import { SensorSet, type SourceHealth } from '../sensors/registry.js';
-import type { Reading, SensorContext } from '../sensors/types.js';
+import type { SensorContext } from '../sensors/types.js';
 import { Ticker, type Tick } from '../sampler/ticker.js';
 import type { SessionStore, SampleRecord, StoredRow, StoreEvent } from '../store/session-store.js';
 import { buildSamples, capabilityLines, type DeviceSampleOptions } from './device-sample.js';
@@ -55,7 +55,6 @@ export class Monitor {
   private engine: SessionEngine | null = null;
   private readonly listeners: TickListener[] = [];
   private readonly inCollapse = new Map<string, boolean>();
-  private firstReadings: Reading[] = [];
   private pendingRows: StoredRow[] = [];
   private pendingEvents: StoreEvent[] = [];
   private lastCommit = 0;
@@ -78,10 +77,10 @@ export class Monitor {
     // so the capability line (and the manifest) shows what each sensor really delivers.
     await this.sensors.read(this.readTimeoutMs());
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    this.firstReadings = (await this.sensors.read(this.readTimeoutMs())).readings;
-    this.capabilities = capabilityLines(this.firstReadings, this.o);
+    const firstReadings = (await this.sensors.read(this.readTimeoutMs())).readings;
+    this.capabilities = capabilityLines(firstReadings, this.o);
     // A GPU's rated power defaults to its power limit; the user's --rated wins.
-    const rated = { ...ratedPowerFromReadings(this.firstReadings), ...this.o.engine.rated };
+    const rated = { ...ratedPowerFromReadings(firstReadings), ...this.o.engine.rated };
     const engineOptions: EngineOptions = { ...this.o.engine, rated };
     this.engine = new SessionEngine(engineOptions);
     const startedAt = Date.now() / 1000;
@@ -92,7 +91,7 @@ export class Monitor {
       manifest: {
         ...this.o.manifest,
         host: { hostname: os.hostname(), platform: os.platform(), release: os.release(), arch: os.arch(), cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? null },
-        sensors: this.firstReadings.map((r) => ({ id: r.id, device: r.device, kind: r.kind, status: r.status, unit: r.unit, source: r.source, reason: r.reason })),
+        sensors: firstReadings.map((r) => ({ id: r.id, device: r.device, kind: r.kind, status: r.status, unit: r.unit, source: r.source, reason: r.reason })),
         capabilities: this.capabilities,
         engine: engineOptions,
         sampling: { hz: this.o.hz, duration_s: this.o.durationS, devices: this.o.devices, estimate_power: this.o.estimatePower },

@@ -5,6 +5,8 @@
 import type { MetricRow } from '../core/engine.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import type { SessionRow } from './csv-reader.js';
+import type { StoredRow } from './session-store.js';
+import { formatTimestamp } from './timestamp.js';
 
 /** Shortest string that parses back to the same double; '' for missing or non-finite. */
 export function formatNumber(x: number | null | undefined): string {
@@ -48,5 +50,15 @@ export class SessionCsvWriter {
     let s = csvField(r.timestamp) + ',' + csvField(r.device) + ',' + nums + ',' + m.collapse + ',,' + m.power_source;
     for (let i = 0; i < this.extraColumns.length; i++) s += ',' + csvField(r.extra[i] ?? '');
     return s + '\n';
+  }
+
+  /**
+   * One line for a stored row (readings as stored; an estimated power says so in
+   * power_source). Here the extra columns are reading ids (`cpu.freq`, `gpu0.clock_sm`…).
+   */
+  storedLine(r: StoredRow): string {
+    const s = r.sample;
+    const extra = this.extraColumns.map((k) => formatNumber(s.extra?.[k] ?? null));
+    return this.line({ line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
   }
 }

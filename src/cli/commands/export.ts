@@ -3,20 +3,10 @@ import { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { SessionCsvWriter, formatNumber } from '../../store/csv-writer.js';
 import { AtomicOutput, writeChunk } from '../../store/files.js';
-import type { SessionStore, StoredRow } from '../../store/session-store.js';
+import type { SessionStore } from '../../store/session-store.js';
 import { formatTimestamp } from '../../store/timestamp.js';
 import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
 import { RleError } from '../../errors.js';
-
-/**
- * One CSV line for a stored row (readings as stored; an estimated power says so in
- * power_source). The writer's extra columns are reading ids (`cpu.freq`, `gpu0.clock_sm`…).
- */
-export function storedRowToCsv(w: SessionCsvWriter, r: StoredRow): string {
-  const s = r.sample;
-  const extra = w.extraColumns.map((k) => formatNumber(s.extra?.[k] ?? null));
-  return w.line({ line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
-}
 
 /** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
 const ROWS_PER_CHUNK = 2000;
@@ -51,7 +41,7 @@ export async function exportSession(id: string, flags: ExportFlags): Promise<voi
     let buf = w.headerLine();
     let n = 0;
     for (const row of store.rows(session.id)) {
-      buf += storedRowToCsv(w, row);
+      buf += w.storedLine(row);
       if (++n % ROWS_PER_CHUNK === 0) {
         await writeChunk(sink, buf);
         buf = '';
