@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'E_OUTPUT' // output could not be written
   | 'E_SESSION' // no stored session by that id, or an ambiguous prefix
   | 'E_STORE' // the session store cannot be opened or written
-  | 'E_SENSOR'; // the sensors needed for a run are missing
+  | 'E_SENSOR' // the sensors needed for a run are missing
+  | 'E_TRAINING'; // training diverged (non-finite loss or gradient)
 
 const EXIT_OF: Record<ErrorCode, number> = {
   E_USAGE: EXIT_USAGE,
@@ -28,6 +29,7 @@ const EXIT_OF: Record<ErrorCode, number> = {
   E_SESSION: EXIT_FAILURE,
   E_STORE: EXIT_FAILURE,
   E_SENSOR: EXIT_FAILURE,
+  E_TRAINING: EXIT_FAILURE,
 };
 
 export interface ErrorWhere {

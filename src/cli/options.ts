@@ -22,6 +22,7 @@ function numberParser(check: Check, integer = false): (raw: string) => number {
 export const positive = numberParser((v) => (v > 0 ? null : 'must be > 0.'));
 export const nonNegative = numberParser((v) => (v >= 0 ? null : 'must be ≥ 0.'));
 export const positiveInt = numberParser((v) => (v >= 1 ? null : 'must be ≥ 1.'), true);
+export const nonNegativeInt = numberParser((v) => (v >= 0 ? null : 'must be ≥ 0.'), true);
 export const unitFraction = numberParser((v) => (v > 0 && v <= 1 ? null : 'must be in (0, 1].'));
 export const percent = numberParser((v) => (v >= 0 && v <= 100 ? null : 'must be within 0–100.'));
 export const anyNumber = numberParser(() => null);

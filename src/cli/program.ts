@@ -8,6 +8,7 @@ import { monitorCommand } from './commands/monitor.js';
 import { runCommand } from './commands/run.js';
 import { sensorsCommand } from './commands/sensors.js';
 import { sessionsCommand } from './commands/sessions.js';
+import { trainCommand } from './commands/train.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .addCommand(monitorCommand())
+    .addCommand(trainCommand())
     .addCommand(runCommand())
     .addCommand(sensorsCommand())
     .addCommand(sessionsCommand())

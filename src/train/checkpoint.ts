@@ -9,13 +9,14 @@ import { RleError } from '../errors.js';
 import { Gpt2 } from './gpt2.js';
 import { expectedGpt2Shapes, gpt2TensorName, readGpt2Config } from './gpt2-config.js';
 import { SafeTensors } from './safetensors.js';
+import type { Kernels } from './kernels/types.js';
 
-export async function loadGpt2Checkpoint(dir: string): Promise<Gpt2> {
+export async function loadGpt2Checkpoint(dir: string, kernels?: Kernels): Promise<Gpt2> {
   const cfg = await readGpt2Config(path.join(dir, 'config.json'));
   const file = path.join(dir, 'model.safetensors');
   const st = await SafeTensors.open(file);
   try {
-    const model = new Gpt2(cfg, Float32Array);
+    const model = new Gpt2(cfg, Float32Array, kernels);
     const shapes = expectedGpt2Shapes(cfg);
     const seen = new Set<string>();
     for (const raw of st.names()) {

@@ -145,9 +145,10 @@ export async function loadJsonl(file: string): Promise<string[]> {
 }
 
 /**
- * One training step's data, rows × seq. `labels` are the input ids themselves, not shifted:
- * as with Hugging Face's GPT2LMHeadModel, the model compares position t's logits with label
- * t+1 internally. -100 marks positions the loss ignores (padding), HF's ignore_index.
+ * One training step's data, rows × seq. From makeBatches, `labels` are the input ids themselves,
+ * not shifted, as Hugging Face's GPT2LMHeadModel takes them (position t is scored against label
+ * t+1). In a --batches file they are per-position targets unless `--labels hf` says otherwise
+ * (see the trainer). -100 marks positions the loss ignores (padding), HF's ignore_index.
  */
 export interface Batch {
   input_ids: number[][];

@@ -3,30 +3,46 @@
  * Conv1D layout [in, out], tanh GELU, final LayerNorm, LM head tied to wte), with forward,
  * loss and backward over the portable kernels. Parameters are keyed by HF names without the
  * `transformer.` prefix, so checkpoints load by name. The array type is a parameter: float32
- * for training, float64 for exact gradient checks.
+ * for training, float64 for exact gradient checks. Kernels are a parameter too (kernels/select.ts).
  */
 import type { Gpt2Config } from './gpt2-config.js';
 import { expectedGpt2Shapes } from './gpt2-config.js';
-import * as K from './kernels/js.js';
+import * as Ref from './kernels/js.js';
+import type { Arr } from './kernels/js.js';
+import type { Kernels } from './kernels/types.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 
 /** HF's ignored label. */
 export const IGNORE = -100;
 
+/**
+ * Hugging Face's GPT2LMHeadModel labels are the input ids themselves (it shifts inside): position
+ * t predicts labels[t + 1], and the last position of each row predicts nothing.
+ */
+export function hfLabelsToTargets(labels: Int32Array, B: number, T: number): Int32Array {
+  const targets = new Int32Array(B * T).fill(IGNORE);
+  for (let b = 0; b < B; b++) for (let t = 0; t + 1 < T; t++) targets[b * T + t] = labels[b * T + t + 1]!;
+  return targets;
+}
+
 interface LayerActs {
-  ln1: K.Arr; ln1Mean: K.Arr; ln1Rstd: K.Arr; qkv: K.Arr; atty: K.Arr; preatt: K.Arr; att: K.Arr;
-  attproj: K.Arr; res2: K.Arr; ln2: K.Arr; ln2Mean: K.Arr; ln2Rstd: K.Arr; fch: K.Arr; fchGelu: K.Arr; fcproj: K.Arr; res3: K.Arr;
+  ln1: Arr; ln1Mean: Arr; ln1Rstd: Arr; qkv: Arr; atty: Arr; preatt: Arr; att: Arr;
+  attproj: Arr; res2: Arr; ln2: Arr; ln2Mean: Arr; ln2Rstd: Arr; fch: Arr; fchGelu: Arr; fcproj: Arr; res3: Arr;
 }
 
 export class Gpt2 {
-  readonly params = new Map<string, K.Arr>();
-  readonly grads = new Map<string, K.Arr>();
-  private acts: { B: number; T: number; inputs: Int32Array; targets: Int32Array; encoded: K.Arr; layers: LayerActs[]; lnf: K.Arr; lnfMean: K.Arr; lnfRstd: K.Arr; probs: K.Arr; count: number } | null = null;
+  readonly params = new Map<string, Arr>();
+  readonly grads = new Map<string, Arr>();
+  /** Logits of the last forward when it was asked to keep them. */
+  lastLogits: Arr | null = null;
+  private acts: { B: number; T: number; inputs: Int32Array; targets: Int32Array; encoded: Arr; layers: LayerActs[]; lnf: Arr; lnfMean: Arr; lnfRstd: Arr; probs: Arr; count: number } | null = null;
 
   constructor(
     readonly cfg: Gpt2Config,
     private readonly F: Ctor = Float32Array,
+    /** The layer kernels; the reference (plain TypeScript, any float type) unless faster ones are given. */
+    private readonly k: Kernels = Ref,
   ) {
     for (const [name, shape] of expectedGpt2Shapes(cfg)) {
       const n = shape.reduce((a, b) => a * b, 1);
@@ -35,11 +51,27 @@ export class Gpt2 {
     }
   }
 
-  p(name: string): K.Arr {
+  /**
+   * Activation and gradient scratch, kept across steps: on Linux a fresh large array costs a
+   * page fault per 4 KiB on first touch (measured here: ~0.5 s per 100 MB), more than the
+   * step's arithmetic on it. Contents are stale: callers overwrite or zero them.
+   */
+  private readonly scratch = new Map<string, Arr>();
+
+  private buf(key: string, n: number, zero = false): Arr {
+    let a = this.scratch.get(key);
+    if (!a || a.length !== n) {
+      a = new this.F(n);
+      this.scratch.set(key, a);
+    } else if (zero) a.fill(0);
+    return a;
+  }
+
+  p(name: string): Arr {
     return this.params.get(name)!;
   }
 
-  private g(name: string): K.Arr {
+  private g(name: string): Arr {
     return this.grads.get(name)!;
   }
 
@@ -58,14 +90,16 @@ export class Gpt2 {
   }
 
   /**
-   * Mean cross-entropy of next-token prediction, as GPT2LMHeadModel computes it from labels:
-   * position t predicts labels[t + 1]; labels of IGNORE (-100) do not count.
+   * Mean cross-entropy of next-token prediction. `targets[b·T + t]` is the token position t
+   * must predict (already shifted, as nanoGPT/llm.c and the PyTorch reference hold them; see
+   * hfLabelsToTargets for Hugging Face's unshifted labels); IGNORE (-100) positions do not count.
+   * With `keepLogits`, a copy of the logits [B·T, V] is kept in `lastLogits` (for checks).
    */
-  forward(inputs: Int32Array, labels: Int32Array, B: number, T: number): number {
+  forward(inputs: Int32Array, targetsIn: Int32Array, B: number, T: number, keepLogits = false): number {
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L, layerNormEpsilon: eps } = this.cfg;
     const F = this.F;
     const BT = B * T;
-    const encoded = new F(BT * C);
+    const encoded = this.buf('encoded', BT * C);
     const wte = this.p('wte.weight');
     const wpe = this.p('wpe.weight');
     for (let b = 0; b < B; b++) {
@@ -75,53 +109,38 @@ export class Gpt2 {
       }
     }
     const layers: LayerActs[] = [];
-    let residual: K.Arr = encoded;
+    let residual: Arr = encoded;
     for (let l = 0; l < L; l++) {
-      const n = (s: string): K.Arr => this.p(`h.${l}.${s}`);
+      const n = (s: string): Arr => this.p(`h.${l}.${s}`);
+      const f = (k: string, len: number): Arr => this.buf(`h.${l}.${k}`, len);
       const a: LayerActs = {
-        ln1: new F(BT * C), ln1Mean: new F(BT), ln1Rstd: new F(BT), qkv: new F(BT * 3 * C), atty: new F(BT * C),
-        preatt: new F(B * NH * T * T), att: new F(B * NH * T * T), attproj: new F(BT * C), res2: new F(BT * C),
-        ln2: new F(BT * C), ln2Mean: new F(BT), ln2Rstd: new F(BT), fch: new F(BT * 4 * C), fchGelu: new F(BT * 4 * C),
-        fcproj: new F(BT * C), res3: new F(BT * C),
+        ln1: f('ln1', BT * C), ln1Mean: f('ln1Mean', BT), ln1Rstd: f('ln1Rstd', BT), qkv: f('qkv', BT * 3 * C), atty: f('atty', BT * C),
+        preatt: f('preatt', B * NH * T * T), att: f('att', B * NH * T * T), attproj: f('attproj', BT * C), res2: f('res2', BT * C),
+        ln2: f('ln2', BT * C), ln2Mean: f('ln2Mean', BT), ln2Rstd: f('ln2Rstd', BT), fch: f('fch', BT * 4 * C), fchGelu: f('fchGelu', BT * 4 * C),
+        fcproj: f('fcproj', BT * C), res3: f('res3', BT * C),
       };
-      K.layernormForward(a.ln1, a.ln1Mean, a.ln1Rstd, residual, n('ln_1.weight'), n('ln_1.bias'), BT, C, eps);
-      K.matmulForward(a.qkv, a.ln1, n('attn.c_attn.weight'), n('attn.c_attn.bias'), BT, C, 3 * C);
-      K.attentionForward(a.atty, a.preatt, a.att, a.qkv, B, T, C, NH);
-      K.matmulForward(a.attproj, a.atty, n('attn.c_proj.weight'), n('attn.c_proj.bias'), BT, C, C);
+      this.k.layernormForward(a.ln1, a.ln1Mean, a.ln1Rstd, residual, n('ln_1.weight'), n('ln_1.bias'), BT, C, eps);
+      this.k.matmulForward(a.qkv, a.ln1, n('attn.c_attn.weight'), n('attn.c_attn.bias'), BT, C, 3 * C);
+      this.k.attentionForward(a.atty, a.preatt, a.att, a.qkv, B, T, C, NH);
+      this.k.matmulForward(a.attproj, a.atty, n('attn.c_proj.weight'), n('attn.c_proj.bias'), BT, C, C);
       for (let i = 0; i < BT * C; i++) a.res2[i] = residual[i]! + a.attproj[i]!;
-      K.layernormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, n('ln_2.weight'), n('ln_2.bias'), BT, C, eps);
-      K.matmulForward(a.fch, a.ln2, n('mlp.c_fc.weight'), n('mlp.c_fc.bias'), BT, C, 4 * C);
-      K.geluForward(a.fchGelu, a.fch, BT * 4 * C);
-      K.matmulForward(a.fcproj, a.fchGelu, n('mlp.c_proj.weight'), n('mlp.c_proj.bias'), BT, 4 * C, C);
+      this.k.layernormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, n('ln_2.weight'), n('ln_2.bias'), BT, C, eps);
+      this.k.matmulForward(a.fch, a.ln2, n('mlp.c_fc.weight'), n('mlp.c_fc.bias'), BT, C, 4 * C);
+      this.k.geluForward(a.fchGelu, a.fch, BT * 4 * C);
+      this.k.matmulForward(a.fcproj, a.fchGelu, n('mlp.c_proj.weight'), n('mlp.c_proj.bias'), BT, 4 * C, C);
       for (let i = 0; i < BT * C; i++) a.res3[i] = a.res2[i]! + a.fcproj[i]!;
       layers.push(a);
       residual = a.res3;
     }
-    const lnf = new F(BT * C);
-    const lnfMean = new F(BT);
-    const lnfRstd = new F(BT);
-    K.layernormForward(lnf, lnfMean, lnfRstd, residual, this.p('ln_f.weight'), this.p('ln_f.bias'), BT, C, eps);
-    const probs = new F(BT * V);
-    K.matmulForwardT(probs, lnf, wte, BT, C, V); // logits, turned into probabilities below
-    const targets = new Int32Array(BT).fill(IGNORE);
-    let count = 0;
-    let lossSum = 0;
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const row = (b * T + t) * V;
-        let max = -Infinity;
-        for (let v = 0; v < V; v++) if (probs[row + v]! > max) max = probs[row + v]!;
-        let sum = 0;
-        for (let v = 0; v < V; v++) sum += probs[row + v] = Math.exp(probs[row + v]! - max);
-        for (let v = 0; v < V; v++) probs[row + v]! /= sum;
-        const target = t + 1 < T ? labels[b * T + t + 1]! : IGNORE;
-        targets[b * T + t] = target;
-        if (target !== IGNORE) {
-          lossSum -= Math.log(probs[row + target]!);
-          count++;
-        }
-      }
-    }
+    const lnf = this.buf('lnf', BT * C);
+    const lnfMean = this.buf('lnfMean', BT);
+    const lnfRstd = this.buf('lnfRstd', BT);
+    this.k.layernormForward(lnf, lnfMean, lnfRstd, residual, this.p('ln_f.weight'), this.p('ln_f.bias'), BT, C, eps);
+    const probs = this.buf('probs', BT * V);
+    this.k.matmulForwardT(probs, lnf, wte, BT, C, V); // logits, turned into probabilities below
+    this.lastLogits = keepLogits ? probs.slice() : null;
+    const targets = Int32Array.from(targetsIn.subarray(0, BT));
+    const [lossSum, count] = this.k.softmaxXent(probs, targets, BT, V, IGNORE);
     this.acts = { B, T, inputs, targets, encoded, layers, lnf, lnfMean, lnfRstd, probs, count };
     return count > 0 ? lossSum / count : NaN;
   }
@@ -139,42 +158,39 @@ export class Gpt2 {
     const BT = B * T;
     const F = this.F;
     // d loss / d logits = (p − onehot) / count on counted positions
-    const dlogits = new F(BT * V);
-    for (let i = 0; i < BT; i++) {
-      const target = A.targets[i]!;
-      if (target === IGNORE) continue;
-      for (let v = 0; v < V; v++) dlogits[i * V + v] = (A.probs[i * V + v]! - (v === target ? 1 : 0)) / A.count;
-    }
-    const dlnf = new F(BT * C);
-    K.matmulBackwardT(dlnf, this.g('wte.weight'), dlogits, A.lnf, this.p('wte.weight'), BT, C, V);
-    let dres: K.Arr = new F(BT * C);
+    const dlogits = this.buf('dlogits', BT * V, true);
+    if (A.count > 0) this.k.xentBackward(A.probs, A.targets, BT, V, IGNORE, dlogits, A.count);
+    const dlnf = this.buf('dlnf', BT * C, true);
+    this.k.matmulBackwardT(dlnf, this.g('wte.weight'), dlogits, A.lnf, this.p('wte.weight'), BT, C, V);
+    let dres: Arr = this.buf('dres', BT * C, true);
     const last = L > 0 ? A.layers[L - 1]!.res3 : A.encoded;
-    K.layernormBackward(dres, this.g('ln_f.weight'), this.g('ln_f.bias'), dlnf, last, this.p('ln_f.weight'), A.lnfMean, A.lnfRstd, BT, C);
+    this.k.layernormBackward(dres, this.g('ln_f.weight'), this.g('ln_f.bias'), dlnf, last, this.p('ln_f.weight'), A.lnfMean, A.lnfRstd, BT, C);
     for (let l = L - 1; l >= 0; l--) {
       const a = A.layers[l]!;
       const input = l === 0 ? A.encoded : A.layers[l - 1]!.res3;
-      const n = (s: string): K.Arr => this.p(`h.${l}.${s}`);
-      const gn = (s: string): K.Arr => this.g(`h.${l}.${s}`);
+      const n = (s: string): Arr => this.p(`h.${l}.${s}`);
+      const gn = (s: string): Arr => this.g(`h.${l}.${s}`);
       // res3 = res2 + fcproj: dres flows to both
-      const dres2 = new F(BT * C);
+      const z = (k: string, len: number): Arr => this.buf(k, len, true);
+      const dres2 = this.buf('dres2', BT * C);
       dres2.set(dres);
-      const dfchGelu = new F(BT * 4 * C);
-      K.matmulBackward(dfchGelu, gn('mlp.c_proj.weight'), gn('mlp.c_proj.bias'), dres, a.fchGelu, n('mlp.c_proj.weight'), BT, 4 * C, C);
-      const dfch = new F(BT * 4 * C);
-      K.geluBackward(dfch, a.fch, dfchGelu, BT * 4 * C);
-      const dln2 = new F(BT * C);
-      K.matmulBackward(dln2, gn('mlp.c_fc.weight'), gn('mlp.c_fc.bias'), dfch, a.ln2, n('mlp.c_fc.weight'), BT, C, 4 * C);
-      K.layernormBackward(dres2, gn('ln_2.weight'), gn('ln_2.bias'), dln2, a.res2, n('ln_2.weight'), a.ln2Mean, a.ln2Rstd, BT, C);
+      const dfchGelu = z('dfchGelu', BT * 4 * C);
+      this.k.matmulBackward(dfchGelu, gn('mlp.c_proj.weight'), gn('mlp.c_proj.bias'), dres, a.fchGelu, n('mlp.c_proj.weight'), BT, 4 * C, C);
+      const dfch = z('dfch', BT * 4 * C);
+      this.k.geluBackward(dfch, a.fch, dfchGelu, BT * 4 * C);
+      const dln2 = z('dln2', BT * C);
+      this.k.matmulBackward(dln2, gn('mlp.c_fc.weight'), gn('mlp.c_fc.bias'), dfch, a.ln2, n('mlp.c_fc.weight'), BT, C, 4 * C);
+      this.k.layernormBackward(dres2, gn('ln_2.weight'), gn('ln_2.bias'), dln2, a.res2, n('ln_2.weight'), a.ln2Mean, a.ln2Rstd, BT, C);
       // res2 = input + attproj
-      const dinput = new F(BT * C);
+      const dinput = this.buf(l % 2 === 0 ? 'dresEven' : 'dresOdd', BT * C); // never the buffer dres is in
       dinput.set(dres2);
-      const datty = new F(BT * C);
-      K.matmulBackward(datty, gn('attn.c_proj.weight'), gn('attn.c_proj.bias'), dres2, a.atty, n('attn.c_proj.weight'), BT, C, C);
-      const dqkv = new F(BT * 3 * C);
-      K.attentionBackward(dqkv, new F(B * NH * T * T), new F(B * NH * T * T), datty, a.qkv, a.att, B, T, C, NH);
-      const dln1 = new F(BT * C);
-      K.matmulBackward(dln1, gn('attn.c_attn.weight'), gn('attn.c_attn.bias'), dqkv, a.ln1, n('attn.c_attn.weight'), BT, C, 3 * C);
-      K.layernormBackward(dinput, gn('ln_1.weight'), gn('ln_1.bias'), dln1, input, n('ln_1.weight'), a.ln1Mean, a.ln1Rstd, BT, C);
+      const datty = z('datty', BT * C);
+      this.k.matmulBackward(datty, gn('attn.c_proj.weight'), gn('attn.c_proj.bias'), dres2, a.atty, n('attn.c_proj.weight'), BT, C, C);
+      const dqkv = z('dqkv', BT * 3 * C);
+      this.k.attentionBackward(dqkv, z('dpreatt', B * NH * T * T), z('datt', B * NH * T * T), datty, a.qkv, a.att, B, T, C, NH);
+      const dln1 = z('dln1', BT * C);
+      this.k.matmulBackward(dln1, gn('attn.c_attn.weight'), gn('attn.c_attn.bias'), dqkv, a.ln1, n('attn.c_attn.weight'), BT, C, 3 * C);
+      this.k.layernormBackward(dinput, gn('ln_1.weight'), gn('ln_1.bias'), dln1, input, n('ln_1.weight'), a.ln1Mean, a.ln1Rstd, BT, C);
       dres = dinput;
     }
     const dwte = this.g('wte.weight');

@@ -3,6 +3,8 @@
  * and global-norm gradient clipping as torch.nn.utils.clip_grad_norm_. Parameters and gradients
  * are float32 arrays; arithmetic is in float64 per element, stored back as float32.
  */
+import * as Ref from './kernels/js.js';
+import type { Kernels } from './kernels/types.js';
 
 export interface AdamWOptions {
   readonly beta1: number;
@@ -30,6 +32,8 @@ export class AdamW {
   constructor(
     private readonly params: readonly Param[],
     private readonly o: AdamWOptions = ADAMW_DEFAULTS,
+    /** The per-tensor update (kernels/js.ts adamw, or a native one with the same arithmetic). */
+    private readonly update: Kernels['adamw'] = Ref.adamw,
   ) {
     this.m = params.map((p) => new Float32Array(p.data.length));
     this.v = params.map((p) => new Float32Array(p.data.length));
@@ -43,17 +47,8 @@ export class AdamW {
     const stepSize = lr / bc1;
     const sqrtBc2 = Math.sqrt(bc2);
     this.params.forEach((p, i) => {
-      const m = this.m[i]!;
-      const v = this.v[i]!;
-      const w = p.data;
-      const g = p.grad;
       const shrink = p.decay ? 1 - lr * weightDecay : 1;
-      for (let j = 0; j < w.length; j++) {
-        const gj = g[j]!;
-        const mj = (m[j] = beta1 * m[j]! + (1 - beta1) * gj);
-        const vj = (v[j] = beta2 * v[j]! + (1 - beta2) * gj * gj);
-        w[j] = w[j]! * shrink - (stepSize * mj) / (Math.sqrt(vj) / sqrtBc2 + eps);
-      }
+      this.update(p.data, p.grad, this.m[i]!, this.v[i]!, beta1, beta2, eps, shrink, stepSize, sqrtBc2);
     });
   }
 }
@@ -62,11 +57,11 @@ export class AdamW {
  * Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before
  * clipping (what HF logs as grad_norm). The 1e-6 guard is PyTorch's.
  */
-export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
+export function clipGradNorm(params: readonly Param[], maxNorm: number, k: Pick<Kernels, 'sumSquares' | 'scale'> = Ref): number {
   let ss = 0;
-  for (const p of params) for (let j = 0; j < p.grad.length; j++) ss += p.grad[j]! * p.grad[j]!;
+  for (const p of params) ss += k.sumSquares(p.grad);
   const norm = Math.sqrt(ss);
   const coef = maxNorm / (norm + 1e-6);
-  if (coef < 1) for (const p of params) for (let j = 0; j < p.grad.length; j++) p.grad[j] = p.grad[j]! * coef;
+  if (coef < 1) for (const p of params) k.scale(p.grad, coef);
   return norm;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Gpt2, IGNORE } from '../../src/train/gpt2.js';
+import { Gpt2, hfLabelsToTargets, IGNORE } from '../../src/train/gpt2.js';
 import type { Gpt2Config } from '../../src/train/gpt2-config.js';
 import { rng } from '../helpers.js';
 
@@ -19,8 +19,8 @@ function micro(seed: number): { model: Gpt2; inputs: Int32Array; labels: Int32Ar
   // Larger than GPT-2's 0.02 so that every path carries a gradient big enough to check.
   for (const a of model.params.values()) for (let i = 0; i < a.length; i++) a[i]! += 0.3 * (u() - 0.5);
   const inputs = Int32Array.from({ length: B * T }, () => Math.floor(u() * MICRO.vocabSize));
-  const labels = Int32Array.from(inputs);
-  labels[B * T - 2] = IGNORE; // one ignored label
+  const labels = hfLabelsToTargets(inputs, B, T);
+  labels[B * T - 3] = IGNORE; // one more ignored target
   return { model, inputs, labels };
 }
 
@@ -29,7 +29,7 @@ describe('GPT-2 portable forward/backward', () => {
     const model = new Gpt2(MICRO, Float64Array);
     model.initRandom(rng(3));
     const inputs = Int32Array.from({ length: B * T }, (_, i) => i % MICRO.vocabSize);
-    const loss = model.forward(inputs, Int32Array.from(inputs), B, T);
+    const loss = model.forward(inputs, hfLabelsToTargets(inputs, B, T), B, T);
     assert.ok(Math.abs(loss - Math.log(MICRO.vocabSize)) < 0.1, `loss ${loss}`);
     const allIgnored = new Int32Array(B * T).fill(IGNORE);
     assert.ok(Number.isNaN(model.forward(inputs, allIgnored, B, T)));
@@ -62,6 +62,10 @@ describe('GPT-2 portable forward/backward', () => {
       }
     }
     assert.equal(checked, 3 * model.params.size);
+  });
+  it('turns HF labels into targets: position t predicts label t+1, each row\'s last predicts nothing', () => {
+    const t = hfLabelsToTargets(Int32Array.from([1, 2, 3, 4, 5, 6]), 2, 3);
+    assert.deepEqual([...t], [2, 3, IGNORE, 5, 6, IGNORE]);
   });
   it('a few steps of gradient descent lower the loss', () => {
     const { model, inputs, labels } = micro(2);

@@ -211,3 +211,63 @@ export function geluBackward(dinp: Arr, inp: Arr, dout: Arr, n: number): void {
     dinp[i]! += g * dout[i]!;
   }
 }
+
+/**
+ * AdamW's update of one tensor, PyTorch semantics: m, v moments updated in place, decoupled
+ * decay as w·shrink (shrink = 1 − lr·wd), step = stepSize·m / (√v / √bc2 + eps).
+ */
+export function adamw(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, eps: number, shrink: number, stepSize: number, sqrtBc2: number): void {
+  for (let j = 0; j < w.length; j++) {
+    const gj = g[j]!;
+    const mj = (m[j] = beta1 * m[j]! + (1 - beta1) * gj);
+    const vj = (v[j] = beta2 * v[j]! + (1 - beta2) * gj * gj);
+    w[j] = w[j]! * shrink - (stepSize * mj) / (Math.sqrt(vj) / sqrtBc2 + eps);
+  }
+}
+
+export function sumSquares(a: Arr): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j]! * a[j]!;
+  return s;
+}
+
+export function scale(a: Arr, c: number): void {
+  for (let j = 0; j < a.length; j++) a[j]! *= c;
+}
+
+/**
+ * Logits [rows, V] → probabilities in place; returns [Σ −log p(target), counted rows], rows
+ * whose target is `ignore` not counted.
+ */
+export function softmaxXent(logits: Arr, targets: Int32Array, rows: number, V: number, ignore: number): [number, number] {
+  let lossSum = 0;
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = r * V;
+    let max = -Infinity;
+    for (let v = 0; v < V; v++) if (logits[row + v]! > max) max = logits[row + v]!;
+    let sum = 0;
+    for (let v = 0; v < V; v++) sum += logits[row + v] = Math.exp(logits[row + v]! - max);
+    for (let v = 0; v < V; v++) logits[row + v]! /= sum;
+    const target = targets[r]!;
+    if (target !== ignore) {
+      lossSum -= Math.log(logits[row + target]!);
+      count++;
+    }
+  }
+  return [lossSum, count];
+}
+
+/** dlogits = (probs − onehot(target)) / count; rows with the ignored target get 0. */
+export function xentBackward(probs: Arr, targets: Int32Array, rows: number, V: number, ignore: number, dlogits: Arr, count: number): void {
+  for (let r = 0; r < rows; r++) {
+    const target = targets[r]!;
+    const row = r * V;
+    if (target === ignore) {
+      dlogits.fill(0, row, row + V);
+      continue;
+    }
+    for (let v = 0; v < V; v++) dlogits[row + v] = probs[row + v]! / count;
+    dlogits[row + target]! -= 1 / count;
+  }
+}

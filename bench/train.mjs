@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * Trainer speed: tokens/s of full training steps (forward, backward, AdamW) for the presets
+ * with each kernel set that loads here, batch 4 × 128 tokens as in the PyTorch reference
+ * (../shared/bench/torch_gpt_reference.py bench --preset distilgpt2). Also GEMM GFLOP/s at the
+ * model's shapes. RLE_BENCH_TRAIN_STEPS (default 3) timed steps after one warm-up step.
+ * Prints a ratio against PyTorch when RLE_TORCH_TOKENS_PER_S is given (tokens/s of the reference).
+ */
+import os from 'node:os';
+import { Trainer } from '../dist/train/trainer.js';
+import { loadNativeGemm } from '../dist/train/kernels/native.js';
+import { createJsGemm } from '../dist/train/kernels/gemm.js';
+
+const STEPS = Number(process.env.RLE_BENCH_TRAIN_STEPS ?? 3);
+const THREADS = Number(process.env.RLE_BENCH_THREADS ?? os.availableParallelism());
+const PRESETS = (process.env.RLE_BENCH_PRESETS ?? 'tiny,distilgpt2').split(',');
+const KERNELS = (process.env.RLE_BENCH_KERNELS ?? 'native,js').split(',');
+const torch = Number(process.env.RLE_TORCH_TOKENS_PER_S ?? NaN);
+
+function gemmRate(gemm, M, N, K, ta, tb) {
+  const A = new Float32Array(M * K).fill(0.01), B = new Float32Array(K * N).fill(0.01), C = new Float32Array(M * N);
+  const run = () => gemm.sgemm(ta, tb, M, N, K, 1, A, 0, ta ? M : K, B, 0, tb ? K : N, 0, C, 0, N);
+  run();
+  let reps = 0;
+  const t0 = performance.now();
+  do { run(); reps++; } while (performance.now() - t0 < 300);
+  return (2 * M * N * K * reps) / ((performance.now() - t0) / 1000) / 1e9;
+}
+
+console.log(`# GEMM at DistilGPT-2 shapes (batch 4 × 128 = 512 rows), GFLOP/s`);
+const gemms = [];
+const native = loadNativeGemm(THREADS);
+if (native.gemm) gemms.push(native.gemm); else console.log(`native: ${native.reason}`);
+if (native.gemm && native.isa === 'avx512') { const a2 = loadNativeGemm(THREADS, 'avx2'); gemms.push(a2.gemm); }
+gemms.push(createJsGemm());
+for (const g of gemms) {
+  const shapes = [[512, 2304, 768, false, false, 'qkv'], [512, 768, 3072, false, false, 'mlp proj'], [768, 3072, 512, true, false, 'dW fc'], [512, 50257, 768, false, true, 'lm head']];
+  const parts = shapes.map(([M, N, K, ta, tb, n]) => `${n} ${gemmRate(g, M, N, K, ta, tb).toFixed(1)}`);
+  console.log(`${g.name.padEnd(36)} ${parts.join(' | ')}`);
+}
+if (native.gemm && native.isa === 'avx512') loadNativeGemm(THREADS); // back to the widest
+
+console.log(`\n# training steps, batch 4 × 128 tokens, ${STEPS} timed steps after 1 warm-up`);
+for (const preset of PRESETS) {
+  for (const kernels of KERNELS) {
+    let tr;
+    try {
+      tr = await Trainer.create({ preset, modelDir: null, steps: STEPS + 1, batch: 4, seq: 128, lr: 5e-5, warmup: 0, weightDecay: 0, seed: 1, dataset: null, batches: null, labels: 'targets', kernels, threads: THREADS });
+    } catch (e) { console.log(`${preset} ${kernels}: ${e.message}`); continue; }
+    if (kernels === 'js' && preset === 'distilgpt2' && !process.env.RLE_BENCH_SLOW) { console.log(`${preset.padEnd(10)} ${tr.info.kernels.name}: skipped (minutes per step; RLE_BENCH_SLOW=1 runs it)`); continue; }
+    tr.step();
+    const secs = [];
+    for (let i = 0; i < STEPS; i++) secs.push(tr.step().seconds);
+    secs.sort((a, b) => a - b);
+    const med = secs[Math.floor(secs.length / 2)];
+    const tps = (4 * 128) / med;
+    const ratio = Number.isFinite(torch) && preset === 'distilgpt2' ? `, ${(tps / torch).toFixed(2)}× PyTorch (${torch} tokens/s)` : '';
+    console.log(`${preset.padEnd(10)} ${tr.info.kernels.name.padEnd(36)} median step ${med.toFixed(3)} s, ${tps.toFixed(0)} tokens/s${ratio}`);
+  }
+}
