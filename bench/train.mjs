@@ -10,11 +10,12 @@ import os from 'node:os';
 import { Trainer } from '../dist/train/trainer.js';
 import { loadNativeGemm } from '../dist/train/kernels/native.js';
 import { createJsGemm } from '../dist/train/kernels/gemm.js';
+import { loadWasmGemm } from '../dist/train/kernels/wasm.js';
 
 const STEPS = Number(process.env.RLE_BENCH_TRAIN_STEPS ?? 3);
 const THREADS = Number(process.env.RLE_BENCH_THREADS ?? os.availableParallelism());
 const PRESETS = (process.env.RLE_BENCH_PRESETS ?? 'tiny,distilgpt2').split(',');
-const KERNELS = (process.env.RLE_BENCH_KERNELS ?? 'native,js').split(',');
+const KERNELS = (process.env.RLE_BENCH_KERNELS ?? 'native,wasm,js').split(',');
 const torch = Number(process.env.RLE_TORCH_TOKENS_PER_S ?? NaN);
 
 function gemmRate(gemm, M, N, K, ta, tb) {
@@ -32,6 +33,8 @@ const gemms = [];
 const native = loadNativeGemm(THREADS);
 if (native.gemm) gemms.push(native.gemm); else console.log(`native: ${native.reason}`);
 if (native.gemm && native.isa === 'avx512') { const a2 = loadNativeGemm(THREADS, 'avx2'); gemms.push(a2.gemm); }
+const wasm = loadWasmGemm(THREADS);
+if (wasm.gemm) { await new Promise((r) => setTimeout(r, 300)); gemms.push(wasm.gemm); } else console.log(`wasm: ${wasm.reason}`);
 gemms.push(createJsGemm());
 for (const g of gemms) {
   const shapes = [[512, 2304, 768, false, false, 'qkv'], [512, 768, 3072, false, false, 'mlp proj'], [768, 3072, 512, true, false, 'dW fc'], [512, 50257, 768, false, true, 'lm head']];

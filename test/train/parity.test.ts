@@ -16,6 +16,7 @@ import { createJsGemm } from '../../src/train/kernels/gemm.js';
 import { gemmKernels } from '../../src/train/kernels/gemm-kernels.js';
 import * as Ref from '../../src/train/kernels/js.js';
 import { loadNativeGemm } from '../../src/train/kernels/native.js';
+import { loadWasmGemm } from '../../src/train/kernels/wasm.js';
 import type { KernelChoice } from '../../src/train/kernels/select.js';
 import type { Kernels } from '../../src/train/kernels/types.js';
 import { sumSquares } from '../../src/train/kernels/js.js';
@@ -34,6 +35,14 @@ const E = JSON.parse(fs.readFileSync(path.join(DIR, 'expected.json'), 'utf8')) a
 const SETS: { name: string; choice: KernelChoice | null; make: () => Kernels | string }[] = [
   { name: 'reference kernels', choice: null, make: () => Ref },
   { name: 'portable GEMM kernels', choice: 'js', make: () => gemmKernels(createJsGemm()) },
+  {
+    name: 'WebAssembly SIMD kernels',
+    choice: 'wasm',
+    make: () => {
+      const w = loadWasmGemm(2);
+      return w.gemm ? gemmKernels(w.gemm) : `WebAssembly kernels unavailable: ${w.reason}`;
+    },
+  },
   {
     name: 'native kernels',
     choice: 'native',

@@ -25,7 +25,7 @@ interface Addon {
 
 /** Package root: dist/train/kernels or .test-build/src/train/kernels → three levels up. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const PKG_ROOT = existsSync(join(ROOT, 'package.json')) ? ROOT : join(ROOT, '..');
+export const PKG_ROOT = existsSync(join(ROOT, 'package.json')) ? ROOT : join(ROOT, '..');
 export const ADDON_PATH = join(PKG_ROOT, 'build', 'Release', 'rle_kernels.node');
 
 export type NativeLoad = { gemm: Gemm; isa: string; ops: Partial<Kernels> } | { gemm: null; reason: string };

@@ -9,6 +9,7 @@ import { createJsGemm } from '../../../src/train/kernels/gemm.js';
 import { gemmKernels } from '../../../src/train/kernels/gemm-kernels.js';
 import * as Ref from '../../../src/train/kernels/js.js';
 import { loadNativeGemm } from '../../../src/train/kernels/native.js';
+import { loadWasmGemm } from '../../../src/train/kernels/wasm.js';
 import type { Kernels } from '../../../src/train/kernels/types.js';
 import { rng } from '../../helpers.js';
 
@@ -101,6 +102,10 @@ function suite(name: string, make: () => Kernels | string): void {
 }
 
 suite('portable TypeScript GEMM', () => gemmKernels(createJsGemm()));
+suite('WebAssembly SIMD', () => {
+  const w = loadWasmGemm(2);
+  return w.gemm ? gemmKernels(w.gemm) : `WebAssembly kernels unavailable: ${w.reason}`;
+});
 suite('native', () => {
   const n = loadNativeGemm(2);
   return n.gemm ? gemmKernels(n.gemm, n.ops) : `native kernels unavailable: ${n.reason}`;

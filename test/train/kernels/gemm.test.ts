@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createJsGemm, type Gemm } from '../../../src/train/kernels/gemm.js';
 import { loadNativeGemm } from '../../../src/train/kernels/native.js';
+import { loadWasmGemm } from '../../../src/train/kernels/wasm.js';
 import { rng } from '../../helpers.js';
 
 function naive(ta: boolean, tb: boolean, M: number, N: number, K: number, alpha: number, A: Float32Array, offA: number, lda: number, B: Float32Array, offB: number, ldb: number, beta: number, C: Float64Array, offC: number, ldc: number): void {
@@ -50,6 +51,21 @@ describe('GEMM', () => {
       check(n.gemm, 2);
     });
   }
+  it('WebAssembly SIMD GEMM (2 threads) matches the naive product, small and split products alike', async (t) => {
+    const w = loadWasmGemm(2);
+    if (!w.gemm) return t.skip(`WebAssembly kernels unavailable: ${w.reason}`);
+    check(w.gemm, 3); // before the helper is up: this thread alone
+    await new Promise((r) => setTimeout(r, 500));
+    check(w.gemm, 4);
+    const u = rng(5);
+    // large enough to be split across the threads, with padded leading dimensions
+    const M = 70, N = 333, K = 300;
+    const A = Float32Array.from({ length: K * (M + 1) }, () => u() - 0.5), B = Float32Array.from({ length: N * (K + 2) }, () => u() - 0.5);
+    const C = Float32Array.from({ length: M * (N + 3) }, () => u()), want = Float64Array.from(C);
+    w.gemm.sgemm(true, true, M, N, K, 1, A, 0, M + 1, B, 0, K + 2, 1, C, 0, N + 3);
+    naive(true, true, M, N, K, 1, A, 0, M + 1, B, 0, K + 2, 1, want, 0, N + 3);
+    for (let i = 0; i < C.length; i++) assert.ok(Math.abs(C[i]! - want[i]!) < 1e-3, `at ${i}`);
+  });
   it('native GEMM refuses operands that do not fit their arrays (a RangeError, not a crash)', (t) => {
     const n = loadNativeGemm(1);
     if (!n.gemm) return t.skip(`native kernels unavailable: ${n.reason}`);
