@@ -4,7 +4,7 @@
  * with each kernel set that loads here, batch 4 × 128 tokens as in the PyTorch reference
  * (../shared/bench/torch_gpt_reference.py bench --preset distilgpt2). Also GEMM GFLOP/s at the
  * model's shapes. RLE_BENCH_TRAIN_STEPS (default 3) timed steps after one warm-up step.
- * Prints a ratio against PyTorch when RLE_TORCH_TOKENS_PER_S is given (tokens/s of the reference).
+ * Runs the PyTorch reference first when Debian's python3-torch is installed, and prints ratios.
  */
 import os from 'node:os';
 import { Trainer } from '../dist/train/trainer.js';
@@ -16,7 +16,25 @@ const STEPS = Number(process.env.RLE_BENCH_TRAIN_STEPS ?? 3);
 const THREADS = Number(process.env.RLE_BENCH_THREADS ?? os.availableParallelism());
 const PRESETS = (process.env.RLE_BENCH_PRESETS ?? 'tiny,distilgpt2').split(',');
 const KERNELS = (process.env.RLE_BENCH_KERNELS ?? 'native,wasm,js').split(',');
-const torch = Number(process.env.RLE_TORCH_TOKENS_PER_S ?? NaN);
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// The PyTorch reference, run beside (Debian's python3-torch; RLE_BENCH_TORCH=0 skips it).
+const REF = new URL('../../shared/bench/torch_gpt_reference.py', import.meta.url).pathname;
+const torchTps = {};
+if (process.env.RLE_BENCH_TORCH !== '0' && existsSync(REF) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) {
+  for (const preset of PRESETS) {
+    const r = spawnSync('/usr/bin/python3', [REF, 'bench', '--preset', preset, '--threads', String(THREADS)], { encoding: 'utf8' });
+    try {
+      const j = JSON.parse(r.stdout.trim().split('\n').pop());
+      torchTps[preset] = j.tokens_per_s;
+      console.log(`PyTorch ${j.torch} reference, ${preset}: median step ${j.median_step_s.toFixed(3)} s, ${j.tokens_per_s.toFixed(1)} tokens/s`);
+    } catch {
+      console.log(`PyTorch reference, ${preset}: failed (${(r.stderr || '').trim().split('\n').pop()})`);
+    }
+  }
+} else console.log('PyTorch reference: not run (needs Debian python3-torch and ../shared/bench; RLE_BENCH_TORCH=0 skips it)');
+
 
 function gemmRate(gemm, M, N, K, ta, tb) {
   const A = new Float32Array(M * K).fill(0.01), B = new Float32Array(K * N).fill(0.01), C = new Float32Array(M * N);
@@ -57,7 +75,7 @@ for (const preset of PRESETS) {
     secs.sort((a, b) => a - b);
     const med = secs[Math.floor(secs.length / 2)];
     const tps = (4 * 128) / med;
-    const ratio = Number.isFinite(torch) && preset === 'distilgpt2' ? `, ${(tps / torch).toFixed(2)}× PyTorch (${torch} tokens/s)` : '';
+    const ratio = torchTps[preset] ? `, ${(tps / torchTps[preset]).toFixed(2)}× PyTorch` : '';
     console.log(`${preset.padEnd(10)} ${tr.info.kernels.name.padEnd(36)} median step ${med.toFixed(3)} s, ${tps.toFixed(0)} tokens/s${ratio}`);
   }
 }

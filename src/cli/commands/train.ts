@@ -58,6 +58,8 @@ interface Sink {
   store: SessionStore;
   nowS(): number;
   end(status: Exclude<SessionStatus, 'running'>): Promise<SessionSummary | null>;
+  /** What the thermal summary cannot say (estimated power, no temperature…). */
+  notes(): readonly string[];
 }
 
 async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, onTick: (r: TickReport) => void): Promise<{ sink: Sink; sampling: Promise<void> }> {
@@ -75,6 +77,7 @@ async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, on
         store.close();
         return null;
       },
+      notes: () => [],
     };
     return { sink, sampling: Promise.resolve() };
   }
@@ -85,6 +88,7 @@ async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, on
     store: rec.store,
     nowS: () => rec.mon.nowS(),
     end: async (status) => (await rec.end(status)).summary,
+    notes: () => rec.mon.summary.notes(),
   };
   return { sink, sampling: rec.mon.run() };
 }
@@ -184,7 +188,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
     out.write('\n' + renderTraining(sink.id, summary));
-    if (thermal) out.write(renderSummary(thermal, []));
+    if (thermal) out.write(renderSummary(thermal, sink.notes()));
   }
   if (bad) {
     throw new RleError('E_TRAINING', `step ${bad.step}: ${Number.isFinite(bad.loss) ? `gradient norm is ${bad.grad_norm}` : `loss is ${bad.loss}`}; training stopped (lower --lr, or check the data); session ${sink.id} marked failed`);
