@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build*/', '.tb*/', 'node_modules/', 'bench/', 'examples/', 'test/fixtures/'] },
+  { ignores: ['dist/', '.test-build*/', '.tb*/', 'node_modules/', 'bench/', 'examples/', 'test/fixtures/', 'build/', 'native/', 'scripts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

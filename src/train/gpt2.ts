@@ -97,7 +97,6 @@ export class Gpt2 {
    */
   forward(inputs: Int32Array, targetsIn: Int32Array, B: number, T: number, keepLogits = false): number {
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L, layerNormEpsilon: eps } = this.cfg;
-    const F = this.F;
     const BT = B * T;
     const encoded = this.buf('encoded', BT * C);
     const wte = this.p('wte.weight');
@@ -156,7 +155,6 @@ export class Gpt2 {
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = this.cfg;
     const { B, T } = A;
     const BT = B * T;
-    const F = this.F;
     // d loss / d logits = (p − onehot) / count on counted positions
     const dlogits = this.buf('dlogits', BT * V, true);
     if (A.count > 0) this.k.xentBackward(A.probs, A.targets, BT, V, IGNORE, dlogits, A.count);

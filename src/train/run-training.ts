@@ -30,7 +30,7 @@ export class TrainingRun {
           else if (m.code) reject(new RleError(m.code as ErrorCode, m.message, { file: m.file, line: m.line }));
           else reject(new Error(`training failed: ${m.message}`));
         } catch (e) {
-          reject(e as Error);
+          reject(e instanceof Error ? e : new Error(String(e)));
         }
       });
       this.worker.on('error', reject);

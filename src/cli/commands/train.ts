@@ -72,10 +72,10 @@ async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, on
       id,
       store,
       nowS: () => Date.now() / 1000,
-      end: async (status) => {
+      end: (status) => {
         store.finish(id, status, Date.now() / 1000);
         store.close();
-        return null;
+        return Promise.resolve(null);
       },
       notes: () => [],
     };
@@ -216,8 +216,8 @@ export function trainingSummary(status: SessionStatus, steps: readonly (StepReco
     wall_s: wall,
     samples_per_s: wall > 0 ? rows / wall : null,
     tokens_per_s: wall > 0 ? tokens / wall : null,
-    model: info ? (info as TrainInfo).model : null,
-    kernels: info ? (info as TrainInfo).kernels : null,
+    model: info?.model ?? null,
+    kernels: info?.kernels ?? null,
     thermal,
   };
 }

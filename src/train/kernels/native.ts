@@ -13,7 +13,7 @@ import type { Kernels } from './types.js';
 
 interface Addon {
   init(level: number): string;
-  sgemm(...args: unknown[]): void;
+  sgemm(this: void, ...args: unknown[]): void;
   adamw: Kernels['adamw'];
   sumsq(a: Float32Array): number;
   scale(a: Float32Array, c: number): void;
