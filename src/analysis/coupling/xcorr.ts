@@ -1,0 +1,87 @@
+/**
+ * Lagged correlation between a training series x and a thermal series y on the telemetry grid,
+ * with a p-value for the peak that accounts for having looked at every lag: the peak |r| is
+ * compared with the peak |r| of circularly shifted copies of x (which keep x's own
+ * autocorrelation and missing-value pattern but break its alignment with y).
+ * Lag k (samples; seconds = k × dt) pairs x[i] with y[i + k]: positive lag, x leads.
+ */
+import { mulberry32 } from '../../core/random.js';
+
+export interface XcorrResult {
+  lags_s: number[];
+  r: (number | null)[];
+  peak_lag_s: number | null;
+  peak_r: number | null;
+  p_value: number | null;
+  /** Pairs behind the peak r. */
+  n: number;
+}
+
+/** Pearson r of x[i] and y[(i + k + shift) ...] over pairs where both are finite; x index circularly shifted by `shift`. */
+function corrAt(x: Float64Array, y: Float64Array, k: number, shift: number): [number, number] {
+  const n = x.length;
+  let c = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  const lo = Math.max(0, -k), hi = Math.min(n, n - k);
+  for (let i = lo; i < hi; i++) {
+    let j = i + shift;
+    if (j >= n) j -= n;
+    const a = x[j]!, b = y[i + k]!;
+    if (a !== a || b !== b) continue; // NaN
+    c++;
+    sx += a;
+    sy += b;
+    sxx += a * a;
+    syy += b * b;
+    sxy += a * b;
+  }
+  if (c < 3) return [NaN, c];
+  const vx = sxx - (sx * sx) / c, vy = syy - (sy * sy) / c;
+  if (vx <= 1e-12 * Math.max(1, sxx) || vy <= 1e-12 * Math.max(1, syy)) return [NaN, c];
+  return [(sxy - (sx * sy) / c) / Math.sqrt(vx * vy), c];
+}
+
+function peak(x: Float64Array, y: Float64Array, K: number, shift: number): number {
+  let best = 0;
+  for (let k = -K; k <= K; k++) {
+    const [r] = corrAt(x, y, k, shift);
+    if (Math.abs(r) > best) best = Math.abs(r);
+  }
+  return best;
+}
+
+/**
+ * @param x training series (detrended), NaN where no step
+ * @param y thermal series (detrended), NaN where missing
+ * @param dt sampling step, s; @param maxLagS largest lag, s; @param shifts permutations (≥ 1000 advised)
+ */
+export function laggedCorrelation(x: Float64Array, y: Float64Array, dt: number, maxLagS: number, shifts: number, seed: number): XcorrResult {
+  const n = x.length;
+  const K = Math.max(0, Math.min(Math.round(maxLagS / dt), Math.floor(n / 4)));
+  const lags_s: number[] = [], r: (number | null)[] = [];
+  let best = -1, bestK = 0, bestN = 0;
+  for (let k = -K; k <= K; k++) {
+    const [v, c] = corrAt(x, y, k, 0);
+    lags_s.push(k * dt);
+    r.push(Number.isFinite(v) ? v : null);
+    if (Number.isFinite(v) && Math.abs(v) > best) {
+      best = Math.abs(v);
+      bestK = k;
+      bestN = c;
+    }
+  }
+  if (best < 0) return { lags_s, r, peak_lag_s: null, peak_r: null, p_value: null, n: 0 };
+  // Shifts stay clear of the lag window, so a shifted copy is never the original at another lag.
+  const minShift = K + 1;
+  const span = n - 2 * minShift;
+  let p: number | null = null;
+  if (span > 0 && shifts > 0) {
+    const rand = mulberry32(seed);
+    let ge = 0;
+    for (let s = 0; s < shifts; s++) {
+      const shift = minShift + Math.floor(rand() * span);
+      if (peak(x, y, K, shift) >= best - 1e-12) ge++;
+    }
+    p = (1 + ge) / (1 + shifts);
+  }
+  return { lags_s, r, peak_lag_s: bestK * dt, peak_r: r[bestK + K]!, p_value: p, n: bestN };
+}
