@@ -5,6 +5,7 @@ import { augmentCommand } from './commands/augment.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { monitorCommand } from './commands/monitor.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { sensorsCommand } from './commands/sensors.js';
 import { sessionsCommand } from './commands/sessions.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .addCommand(sensorsCommand())
     .addCommand(sessionsCommand())
     .addCommand(analyzeCommand())
+    .addCommand(reportCommand())
     .addCommand(augmentCommand())
     .addCommand(exportCommand())
     .addCommand(importCommand());

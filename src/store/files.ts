@@ -126,3 +126,15 @@ export class AtomicOutput {
     await fsp.rm(this.tmp, { force: true });
   }
 }
+
+/** The whole of `data` at `target`, or nothing there (temp file, then rename). */
+export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+  const out = await AtomicOutput.open(target);
+  try {
+    await writeChunk(out.stream, data as string);
+    await out.commit();
+  } catch (err) {
+    await out.abort();
+    throw new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(err)}`, { file: target });
+  }
+}

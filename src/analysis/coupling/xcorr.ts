@@ -61,7 +61,7 @@ export function laggedCorrelation(x: Float64Array, y: Float64Array, dt: number, 
   let best = -1, bestK = 0, bestN = 0;
   for (let k = -K; k <= K; k++) {
     const [v, c] = corrAt(x, y, k, 0);
-    lags_s.push(k * dt);
+    lags_s.push(Math.round(k * dt * 1000) / 1000);
     r.push(Number.isFinite(v) ? v : null);
     if (Number.isFinite(v) && Math.abs(v) > best) {
       best = Math.abs(v);
@@ -83,5 +83,5 @@ export function laggedCorrelation(x: Float64Array, y: Float64Array, dt: number, 
     }
     p = (1 + ge) / (1 + shifts);
   }
-  return { lags_s, r, peak_lag_s: bestK * dt, peak_r: r[bestK + K]!, p_value: p, n: bestN };
+  return { lags_s, r, peak_lag_s: lags_s[bestK + K]!, peak_r: r[bestK + K]!, p_value: p, n: bestN };
 }

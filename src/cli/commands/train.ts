@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import os from 'node:os';
 import { RleError } from '../../errors.js';
 import type { SessionSummary } from '../../analysis/summary.js';
+import { summarizeTraining, type TrainingSummary as BaseTrainingSummary } from '../../analysis/training-summary.js';
 import type { TickReport } from '../../monitor/monitor.js';
 import type { SessionStatus, SessionStore, StepRecord } from '../../store/session-store.js';
 import { KERNEL_CHOICES, type KernelChoice } from '../../train/kernels/select.js';
@@ -19,6 +20,8 @@ import { onStopSignal } from '../signals.js';
 import { openStore } from '../store-options.js';
 import { packageVersion } from '../version.js';
 import { renderSummary } from './analyze.js';
+import { writeReport } from './report.js';
+import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 
 interface TrainFlags extends RecordingFlags {
   preset: string;
@@ -36,17 +39,12 @@ interface TrainFlags extends RecordingFlags {
   kernels: KernelChoice;
   threads: number;
   monitor: boolean;
+  report: boolean;
+  reportDir?: string;
 }
 
-export interface TrainingSummary {
+export interface TrainingSummary extends BaseTrainingSummary {
   status: SessionStatus;
-  steps: number;
-  loss_first: number | null;
-  loss_last: number | null;
-  loss_change_pct: number | null;
-  wall_s: number;
-  samples_per_s: number | null;
-  tokens_per_s: number | null;
   model: TrainInfo['model'] | null;
   kernels: TrainInfo['kernels'] | null;
   thermal: SessionSummary | null;
@@ -147,7 +145,7 @@ export async function train(flags: TrainFlags): Promise<void> {
       out.write(`rle train: data: ${i.data.source}, batches of ${i.data.batch} × ${i.data.seq} tokens; kernels: ${i.kernels.name}\n`);
       if (i.kernels.fallback) process.stderr.write(`rle train: note: ${i.kernels.fallback}; using the portable kernels (slower)\n`);
       const manifest = sink.store.get(sink.id).manifest;
-      sink.store.updateManifest(sink.id, { ...manifest, training: { options: o, ...i } });
+      sink.store.updateManifest(sink.id, { ...manifest, training: { options: o, ...i, started_at: t0 } });
     },
     step: (r) => {
       const rec = { step: r.step, t: sink.nowS(), loss: r.loss, grad_norm: r.grad_norm, learning_rate: r.learning_rate, tokens: r.tokens, epoch: r.epoch, seconds: r.seconds };
@@ -190,6 +188,10 @@ export async function train(flags: TrainFlags): Promise<void> {
     out.write('\n' + renderTraining(sink.id, summary));
     if (thermal) out.write(renderSummary(thermal, sink.notes()));
   }
+  if (flags.report && steps.length > 0) {
+    const { files } = await writeReport(sink.id, { db: flags.db, out: flags.reportDir ?? `rle-report-${sink.id}`, lags: COUPLING_DEFAULTS.lagsS, window: COUPLING_DEFAULTS.windowS, seed: COUPLING_DEFAULTS.seed, shifts: COUPLING_DEFAULTS.shifts, spikeRule: COUPLING_DEFAULTS.spikeRule, device: [] });
+    out.write(`\nreport: ${files!.html} (figure.png, figure.svg, summary.json beside it; rebuild with rle report ${sink.id})\n`);
+  }
   if (bad) {
     throw new RleError('E_TRAINING', `step ${bad.step}: ${Number.isFinite(bad.loss) ? `gradient norm is ${bad.grad_norm}` : `loss is ${bad.loss}`}; training stopped (lower --lr, or check the data); session ${sink.id} marked failed`);
   }
@@ -200,32 +202,14 @@ function finiteOrNull(x: number | null): number | null {
   return x !== null && Number.isFinite(x) ? x : null;
 }
 
-export function trainingSummary(status: SessionStatus, steps: readonly (StepRecord & { seconds: number })[], t0: number, info: TrainInfo | null, thermal: SessionSummary | null): TrainingSummary {
-  const first = steps[0]?.loss ?? null;
-  const last = steps.at(-1)?.loss ?? null;
-  const wall = steps.length > 0 ? steps.at(-1)!.t - t0 : 0;
-  const tokens = steps.reduce((s, x) => s + (x.tokens ?? 0), 0);
-  const rows = info ? steps.length * info.data.batch : 0;
-  const ok = (x: number | null): x is number => x !== null && Number.isFinite(x);
-  return {
-    status,
-    steps: steps.length,
-    loss_first: ok(first) ? first : null,
-    loss_last: ok(last) ? last : null,
-    loss_change_pct: ok(first) && ok(last) && first !== 0 ? ((last - first) / first) * 100 : null,
-    wall_s: wall,
-    samples_per_s: wall > 0 ? rows / wall : null,
-    tokens_per_s: wall > 0 ? tokens / wall : null,
-    model: info?.model ?? null,
-    kernels: info?.kernels ?? null,
-    thermal,
-  };
+export function trainingSummary(status: SessionStatus, steps: readonly StepRecord[], t0: number, info: TrainInfo | null, thermal: SessionSummary | null): TrainingSummary {
+  return { status, ...summarizeTraining(steps, t0, info?.data.batch ?? null), model: info?.model ?? null, kernels: info?.kernels ?? null, thermal };
 }
 
 function renderTraining(id: string, s: TrainingSummary): string {
   const change = s.loss_change_pct === null ? '' : ` (${s.loss_change_pct >= 0 ? '+' : ''}${s.loss_change_pct.toFixed(1)} %)`;
   return (
-    `training ${s.status}: session ${id}, ${s.steps} steps in ${s.wall_s.toFixed(1)} s\n` +
+    `training ${s.status}: session ${id}, ${s.steps} steps in ${fmt(s.wall_s)} s\n` +
     `  loss ${fmt(s.loss_first, 4)} → ${fmt(s.loss_last, 4)}${change}\n` +
     `  ${fmt(s.samples_per_s)} samples/s, ${fmt(s.tokens_per_s)} tokens/s${s.kernels ? ` (${s.kernels.name})` : ''}\n`
   );
@@ -249,6 +233,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--kernels <set>', 'compute kernels').choices([...KERNEL_CHOICES]).default('auto'))
     .option('--threads <n>', 'threads for the native kernels', positiveInt, Math.max(1, os.availableParallelism()))
     .option('--no-monitor', 'do not sample sensors (the session holds the steps only)')
+    .option('--no-report', 'do not write the report of the run at the end')
+    .option('--report-dir <dir>', 'where the report goes (default rle-report-<session>)')
     .option('--json', 'print {"session", "steps", "summary"} as JSON at the end (the log goes to stderr)');
   addRecordingOptions(cmd);
   return cmd.action((flags: TrainFlags) => train(flags));

@@ -1,0 +1,128 @@
+/**
+ * The report figure, as in the original study: per device, panels on one time axis (seconds
+ * from the session start) — training loss; grad_norm with spike markers and collapse events
+ * as shaded bands; rle_smoothed with its rolling peak and collapse markers, temperature on a
+ * second axis — and, without training steps, utilization and power instead of the first two.
+ * A Vega-Lite spec rendered to SVG by Vega in Node (no browser), and to PNG by resvg.
+ */
+import type { CollapseEvent } from '../analysis/coupling/collapse-events.js';
+import { collapseEvents } from '../analysis/coupling/collapse-events.js';
+import type { DeviceCoupling } from '../analysis/coupling/coupling.js';
+import type { DeviceSeries, SessionData } from '../analysis/series.js';
+
+/** Points per series above which the figure averages into buckets (the report is for reading, not zooming). */
+const MAX_POINTS = 3000;
+const WIDTH = 1100;
+const PANEL_H = 170;
+
+type Row = Record<string, number | string | null>;
+
+function bucketed(d: DeviceSeries, t0: number): Row[] {
+  const n = d.t.length;
+  const k = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const rows: Row[] = [];
+  const mean = (a: (number | null)[], i: number): number | null => {
+    let s = 0, c = 0;
+    for (let j = i; j < Math.min(n, i + k); j++) if (a[j] !== null && Number.isFinite(a[j])) (s += a[j]!), c++;
+    return c > 0 ? s / c : null;
+  };
+  for (let i = 0; i < n; i += k) {
+    const collapse = d.collapse.slice(i, i + k).some((c) => c === 1);
+    const rle = mean(d.rle_smoothed, i);
+    const measured = d.power_estimated.slice(i, i + k).some((e) => e === 0);
+    rows.push({
+      s: d.t[i]! - t0,
+      rle_smoothed: rle,
+      rolling_peak: mean(d.rolling_peak, i),
+      temp_c: mean(d.temp_c, i),
+      util_pct: mean(d.util_pct, i),
+      power_w: measured ? mean(d.power_w, i) : null,
+      collapse_rle: collapse ? rle : null,
+    });
+  }
+  return rows;
+}
+
+const x = (title = 'seconds from start') => ({ field: 's', type: 'quantitative', title, scale: { zero: false, nice: false }, axis: { tickCount: 12 } });
+
+function bands(events: CollapseEvent[], t0: number): Row[] {
+  return events.map((e) => ({ s: e.start - t0, s2: e.end - t0 + 1e-9 }));
+}
+
+function bandLayer(ev: Row[]): Record<string, unknown> {
+  return { data: { values: ev }, mark: { type: 'rect', color: '#d62728', opacity: 0.18 }, encoding: { x: { field: 's', type: 'quantitative' }, x2: { field: 's2' } } };
+}
+
+export function figureSpec(data: SessionData, coupling: Record<string, DeviceCoupling>, devices: readonly string[]): Record<string, unknown> {
+  const t0 = Math.min(...data.devices.map((d) => d.t[0] ?? Infinity), ...data.steps.map((s) => s.t));
+  const steps = [...data.steps].sort((a, b) => a.t - b.t);
+  const panels: Record<string, unknown>[] = [];
+  for (const d of data.devices.filter((dv) => devices.includes(dv.device))) {
+    const rows = bucketed(d, t0);
+    const ev = bands(collapseEvents(d.device, d.t, d.collapse), t0);
+    const tag = data.devices.length > 1 ? ` — ${d.device}` : '';
+    if (steps.length > 0) {
+      const spikeSteps = new Set(coupling[d.device]?.events.spike_steps ?? []);
+      const st = steps.map((s) => ({ s: s.t - t0, loss: s.loss, grad_norm: s.grad_norm, spike: spikeSteps.has(s.step) ? s.grad_norm : null, step: s.step }));
+      panels.push({
+        title: `training loss${tag}`, height: PANEL_H, width: WIDTH, data: { values: st },
+        layer: [
+          bandLayer(ev),
+          { mark: { type: 'line', point: st.length <= 60, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } } } },
+        ],
+      });
+      panels.push({
+        title: `grad_norm, spikes (${coupling[d.device]?.events.spike_rule ?? 'robust'} rule) and collapse events${tag}`, height: PANEL_H, width: WIDTH, data: { values: st },
+        layer: [
+          bandLayer(ev),
+          { mark: { type: 'line', color: '#555' }, encoding: { x: x(), y: { field: 'grad_norm', type: 'quantitative', title: 'grad_norm', scale: { zero: false } } } },
+          { mark: { type: 'point', filled: true, size: 70, color: '#d62728' }, encoding: { x: x(), y: { field: 'spike', type: 'quantitative' } } },
+        ],
+      });
+    } else {
+      panels.push({
+        title: `utilization (green) and measured power (purple, right)${tag}`, height: PANEL_H, width: WIDTH, data: { values: rows },
+        layer: [
+          { mark: { type: 'line', color: '#2ca02c' }, encoding: { x: x(), y: { field: 'util_pct', type: 'quantitative', title: 'util %', scale: { domain: [0, 100] }, axis: { titleColor: '#2ca02c' } } } },
+          { mark: { type: 'line', color: '#9467bd' }, encoding: { x: x(), y: { field: 'power_w', type: 'quantitative', title: 'W (measured)', axis: { orient: 'right', titleColor: '#9467bd' } } } },
+        ],
+        resolve: { scale: { y: 'independent' } },
+      });
+    }
+    const hasTemp = d.temp_c.some((v) => v !== null);
+    const rleLayers: Record<string, unknown>[] = [
+      bandLayer(ev),
+      { mark: { type: 'line', color: '#1f77b4' }, encoding: { x: x(), y: { field: 'rle_smoothed', type: 'quantitative', title: 'rle_smoothed', scale: { zero: true } } } },
+      { mark: { type: 'line', color: '#1f77b4', strokeDash: [4, 3], opacity: 0.7 }, encoding: { x: x(), y: { field: 'rolling_peak', type: 'quantitative' } } },
+      { mark: { type: 'point', shape: 'triangle-down', filled: true, size: 40, color: '#d62728' }, encoding: { x: x(), y: { field: 'collapse_rle', type: 'quantitative' } } },
+    ];
+    const rlePanel: Record<string, unknown> = {
+      title: `RLE: rle_smoothed (blue), rolling peak (dashed), collapse (red ▼, bands)${hasTemp ? ', temperature (orange, right)' : '; no temperature measured'}${tag}`, height: PANEL_H, width: WIDTH, data: { values: rows },
+      layer: hasTemp
+        ? [{ layer: rleLayers }, { mark: { type: 'line', color: '#ff7f0e' }, encoding: { x: x(), y: { field: 'temp_c', type: 'quantitative', title: '°C', scale: { zero: false }, axis: { orient: 'right', titleColor: '#ff7f0e', format: '.1f' } } } }]
+        : rleLayers,
+    };
+    if (hasTemp) rlePanel.resolve = { scale: { y: 'independent' } };
+    panels.push(rlePanel);
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    padding: 12,
+    config: { mark: { invalid: 'break-paths-show-domains' }, axis: { labelFontSize: 12, titleFontSize: 13 }, title: { fontSize: 15, anchor: 'start' }, font: 'DejaVu Sans' },
+    vconcat: panels,
+    resolve: { scale: { x: 'shared' } },
+  };
+}
+
+/** SVG and PNG (at least 1200 px wide) of the figure. */
+export async function renderFigure(spec: Record<string, unknown>): Promise<{ svg: string; png: Buffer }> {
+  const vega = await import('vega');
+  const { compile } = await import('vega-lite');
+  const { Resvg } = await import('@resvg/resvg-js');
+  const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, { fitTo: { mode: 'width', value: 1500 }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  return { svg, png: Buffer.from(png) };
+}

@@ -1,0 +1,63 @@
+/**
+ * `report.html`: one self-contained page (figure inline as SVG, no scripts, no network) with
+ * the verdicts, the training and thermal summaries, the coupling statistics and what the
+ * session's provenance leaves unsaid.
+ */
+import type { ReportSummary } from './summary.js';
+
+const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function num(x: unknown, digits = 3): string {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
+  if (x !== 0 && Math.abs(x) < 1e-3) return x.toExponential(1);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+function table(head: string[], rows: unknown[][]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${typeof c === 'number' ? num(c) : esc(c ?? '—')}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+export function reportHtml(s: ReportSummary, svg: string): string {
+  const title = `rle report — ${s.name ?? s.session}`;
+  const parts: string[] = [];
+  parts.push(`<h1>${esc(title)}</h1><p class="meta">session <code>${esc(s.session)}</code> · ${esc(s.kind ?? 'csv')} · ${esc(s.status ?? '')} · started ${esc(s.started_at ?? '—')}</p>`);
+  for (const [dev, c] of Object.entries(s.coupling)) {
+    parts.push(`<div class="verdict ${c.verdict.replace(/ /g, '-')}"><b>${esc(dev)}: ${esc(c.verdict)}</b> — ${esc(c.reason)}</div>`);
+  }
+  if (s.notes.length > 0) parts.push(`<h2>What this session cannot tell</h2><ul>${s.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  parts.push(`<h2>Figure</h2><div class="fig">${svg}</div>`);
+  if (s.training) {
+    const t = s.training;
+    parts.push('<h2>Training</h2>' + table(['steps', 'loss first', 'loss last', 'change %', 'wall s', 'samples/s', 'tokens/s'], [[t.steps, t.loss_first, t.loss_last, t.loss_change_pct, t.wall_s, t.samples_per_s, t.tokens_per_s]]));
+  } else parts.push('<h2>Training</h2><p>No training steps in this session: thermal report only.</p>');
+  parts.push(
+    '<h2>Thermal summary</h2>' +
+      table(
+        ['device', 'samples', 'duration s', 'collapse rate', 'collapse events', 'rle_smoothed mean', 'E_th mean', 'E_pw mean', 'power mean W', 'power measured share', 'temp mean °C', 'temp max °C', 'util mean %'],
+        Object.entries(s.thermal).map(([d, x]) => [d, x.samples, x.duration_s, x.collapse_rate, x.collapse_events, x.rle_smoothed.mean, x.E_th_mean, x.E_pw_mean, x.power_w.mean, x.power_w.measured_share, x.temp_c.mean, x.temp_c.max, x.util_pct_mean]),
+      ),
+  );
+  for (const [dev, c] of Object.entries(s.coupling)) {
+    parts.push(`<h2>Coupling — ${esc(dev)}</h2><p>${c.aligned_samples} telemetry samples with a training step in their interval.</p>`);
+    parts.push(
+      table(
+        ['training metric', 'thermal series', 'peak r', 'at lag s', 'p (all lags)', 'pairs', 'note'],
+        c.xcorr.map((e) => [e.training_metric, e.metric, e.peak_r, e.peak_lag_s, e.p_value, e.n, e.note ?? '']),
+      ),
+    );
+    const ev = c.events;
+    parts.push(table(['spike rule', 'spikes', 'collapse events', 'window ±s', 'coincidences', 'expected', 'p'], [[ev.spike_rule, ev.spikes, ev.collapse_events, ev.window_s, ev.coincidences, ev.expected, ev.p_value]]));
+  }
+  const o = s.options;
+  parts.push(`<h2>Method</h2><p>Steps and telemetry share the session clock; each telemetry sample is paired with the mean of the steps stamped in its interval. Correlations are between linearly detrended series at lags −${o.lags_s}…+${o.lags_s} s (positive: the training metric leads); the p-value of the peak compares it with the peak |r| of ${o.shifts} circular shifts of the training series (seed ${o.seed}), which accounts for having looked at every lag. Spikes: ${o.spike_rule === 'robust' ? 'above the rolling median (11 steps) + 3 × scaled MAD' : 'above mean + 1 sd of the run (the original study\'s rule)'}. Coincidences: spikes with a collapse event starting within ±${o.window_s} s, against ${o.shifts} circular shifts of the spike times. The verdict uses the grad_norm ↔ rle_smoothed correlation and the coincidence test, each at 0.025 (family 0.05).</p>`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>
+body{font:14px/1.45 "DejaVu Sans",system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 12px}
+h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
+.meta{color:#666}code{background:#f3f3f3;padding:1px 4px}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}
+.verdict{padding:8px 12px;margin:8px 0;border-left:5px solid #999;background:#f7f7f7}.verdict.coupled{border-color:#d62728}.verdict.not-coupled{border-color:#2ca02c}.verdict.insufficient-data{border-color:#999}
+.fig svg{max-width:100%;height:auto}
+</style></head><body>${parts.join('\n')}</body></html>\n`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The report's summary (`summary.json`, `rle report --json`): training, thermal and coupling
+ * per device, with what the session's provenance makes meaningless. Built from the store
+ * alone, so a report can be rebuilt at any time.
+ */
+import { deviceCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling } from '../analysis/coupling/coupling.js';
+import type { SessionData } from '../analysis/series.js';
+import type { DeviceSummary } from '../analysis/summary.js';
+import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
+
+export interface ReportSummary {
+  session: string;
+  kind: string | null;
+  name: string | null;
+  status: string | null;
+  started_at: string | null;
+  training: (TrainingSummary & { model: unknown; kernels: unknown }) | null;
+  thermal: Record<string, DeviceSummary>;
+  coupling: Record<string, DeviceCoupling>;
+  /** What estimated or missing readings make meaningless, per device. */
+  notes: string[];
+  options: { lags_s: number; window_s: number; seed: number; shifts: number; spike_rule: string };
+}
+
+interface TrainingManifest {
+  started_at?: number;
+  model?: unknown;
+  kernels?: unknown;
+  data?: { batch?: number };
+}
+
+export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPLING_DEFAULTS, devices?: readonly string[]): ReportSummary {
+  const tm = (data.info?.manifest.training ?? null) as TrainingManifest | null;
+  const training = data.steps.length > 0 ? { ...summarizeTraining(data.steps, tm?.started_at ?? null, tm?.data?.batch ?? null), model: tm?.model ?? null, kernels: tm?.kernels ?? null } : null;
+  const thermal: Record<string, DeviceSummary> = {};
+  const coupling: Record<string, DeviceCoupling> = {};
+  for (const d of data.devices) {
+    if (devices && !devices.includes(d.device)) continue;
+    thermal[d.device] = data.summary.devices[d.device]!;
+    coupling[d.device] = deviceCoupling(d, data.steps, o);
+  }
+  const info = data.info;
+  return {
+    session: data.id,
+    kind: info?.kind ?? null,
+    name: info?.name ?? null,
+    status: info?.status ?? null,
+    started_at: info ? new Date(info.started_at * 1000).toISOString() : null,
+    training,
+    thermal,
+    coupling,
+    notes: data.notes,
+    options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, shifts: o.shifts, spike_rule: o.spikeRule },
+  };
+}
