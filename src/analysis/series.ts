@@ -18,6 +18,8 @@ export interface DeviceSeries {
   power_w: (number | null)[];
   /** 1 where the engine used estimated power. */
   power_estimated: number[];
+  /** How the power readings came: samples per provenance (measured, recorded = imported, estimated). */
+  power_provenance: Record<string, number>;
   rle_smoothed: number[];
   rolling_peak: number[];
   E_th: number[];
@@ -36,10 +38,10 @@ export interface SessionData {
 
 class Collector {
   readonly byDevice = new Map<string, DeviceSeries>();
-  add(device: string, t: number, util: number | null, temp: number | null, power: number | null, m: Pick<MetricRow, 'rle_smoothed' | 'rolling_peak' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>): void {
+  add(device: string, t: number, util: number | null, temp: number | null, power: number | null, m: Pick<MetricRow, 'rle_smoothed' | 'rolling_peak' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>, powerSrc: string | null): void {
     let d = this.byDevice.get(device);
     if (!d) {
-      d = { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
+      d = { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
       this.byDevice.set(device, d);
     }
     d.t.push(t);
@@ -47,6 +49,8 @@ class Collector {
     d.temp_c.push(temp);
     d.power_w.push(power);
     d.power_estimated.push(m.power_source === 'estimated' ? 1 : 0);
+    const src = power === null ? (m.power_source === 'estimated' ? 'estimated' : 'unavailable') : (powerSrc ?? 'measured');
+    d.power_provenance[src] = (d.power_provenance[src] ?? 0) + 1;
     d.rle_smoothed.push(m.rle_smoothed);
     d.rolling_peak.push(m.rolling_peak);
     d.E_th.push(m.E_th);
@@ -70,7 +74,7 @@ export function loadStoredSession(store: SessionStore, id: string, engineOptions
     const m = engine.push(s.device, s);
     const metric = s.power_src === 'estimated' ? { ...m, power_source: 'estimated' as const } : m;
     builder.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric);
-    c.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric);
+    c.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric, s.power_src);
     rows++;
   }
   return { id: info.id, info, devices: [...c.byDevice.values()], steps: store.steps(info.id), summary: builder.result(info.id, rows, 0), notes: builder.notes() };
@@ -83,7 +87,7 @@ export async function loadCsvSession(file: string, engineOptions: EngineOptions 
     onBatch: (rows, metrics) => {
       rows.forEach((row, i) => {
         builder.add(row.device, row.t, row.util_pct, row.temp_c, row.power_w, metrics[i]!);
-        c.add(row.device, row.t, row.util_pct, row.temp_c, row.power_w, metrics[i]!);
+        c.add(row.device, row.t, row.util_pct, row.temp_c, row.power_w, metrics[i]!, 'recorded');
       });
     },
   });

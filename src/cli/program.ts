@@ -1,6 +1,7 @@
 /** The `rle` command tree. Errors propagate to main.ts, the only place that exits. */
 import { Command } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
+import { compareCommand } from './commands/compare.js';
 import { augmentCommand } from './commands/augment.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .addCommand(sessionsCommand())
     .addCommand(analyzeCommand())
     .addCommand(reportCommand())
+    .addCommand(compareCommand())
     .addCommand(augmentCommand())
     .addCommand(exportCommand())
     .addCommand(importCommand());

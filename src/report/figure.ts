@@ -23,7 +23,13 @@ function bucketed(d: DeviceSeries, t0: number): Row[] {
   const rows: Row[] = [];
   const mean = (a: (number | null)[], i: number): number | null => {
     let s = 0, c = 0;
-    for (let j = i; j < Math.min(n, i + k); j++) if (a[j] !== null && Number.isFinite(a[j])) (s += a[j]!), c++;
+    for (let j = i; j < Math.min(n, i + k); j++) {
+      const v = a[j];
+      if (v !== null && v !== undefined && Number.isFinite(v)) {
+        s += v;
+        c++;
+      }
+    }
     return c > 0 ? s / c : null;
   };
   for (let i = 0; i < n; i += k) {

@@ -30,7 +30,7 @@ interface TrainingManifest {
 }
 
 export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPLING_DEFAULTS, devices?: readonly string[]): ReportSummary {
-  const tm = (data.info?.manifest.training ?? null) as TrainingManifest | null;
+  const tm: TrainingManifest | null = data.info?.manifest.training ?? null;
   const training = data.steps.length > 0 ? { ...summarizeTraining(data.steps, tm?.started_at ?? null, tm?.data?.batch ?? null), model: tm?.model ?? null, kernels: tm?.kernels ?? null } : null;
   const thermal: Record<string, DeviceSummary> = {};
   const coupling: Record<string, DeviceCoupling> = {};

