@@ -40,7 +40,8 @@ const SETS: { name: string; choice: KernelChoice | null; make: () => Kernels | s
     choice: 'wasm',
     make: () => {
       const w = loadWasmGemm(2);
-      return w.gemm ? gemmKernels(w.gemm) : `WebAssembly kernels unavailable: ${w.reason}`;
+      if (!w.gemm) throw new Error(`WebAssembly kernels must be built by npm ci: ${w.reason}`);
+      return gemmKernels(w.gemm);
     },
   },
   {

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly SIMD kernel set: native/wasm/gemm.ts (AssemblyScript, built by `npm ci`
- * into build/wasm/gemm.wasm) on a shared WebAssembly.Memory, run by this thread and helper
+ * into dist/wasm/gemm.wasm) on a shared WebAssembly.Memory, run by this thread and helper
  * worker threads that each compute a slice of C's columns. Operands are copied into the
  * shared memory (O(MK + KN + MN) against O(MNK) work) because the model's arrays live in
  * ordinary JavaScript memory; a product below PARALLEL_MACS runs on this thread alone.
@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import type { Gemm } from './gemm.js';
 import { PKG_ROOT } from './native.js';
 
-export const WASM_PATH = join(PKG_ROOT, 'build', 'wasm', 'gemm.wasm');
+/** Beside the compiled TypeScript (node-gyp's rebuild wipes build/, so not there). */
+export const WASM_PATH = join(PKG_ROOT, 'dist', 'wasm', 'gemm.wasm');
 
 type SgemmFn = (ta: number, tb: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, j0: number, j1: number, work: number) => void;
 

@@ -104,7 +104,8 @@ function suite(name: string, make: () => Kernels | string): void {
 suite('portable TypeScript GEMM', () => gemmKernels(createJsGemm()));
 suite('WebAssembly SIMD', () => {
   const w = loadWasmGemm(2);
-  return w.gemm ? gemmKernels(w.gemm) : `WebAssembly kernels unavailable: ${w.reason}`;
+  if (!w.gemm) throw new Error(`WebAssembly kernels must be built by npm ci: ${w.reason}`);
+      return gemmKernels(w.gemm);
 });
 suite('native', () => {
   const n = loadNativeGemm(2);
