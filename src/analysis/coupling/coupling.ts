@@ -85,7 +85,8 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], o:
         xcorr.push({ ...base, lags_s: [], r: [], peak_lag_s: null, peak_r: null, p_value: null, n: 0, note: th.note ?? `${n} aligned samples` });
         continue;
       }
-      xcorr.push({ ...base, ...laggedCorrelation(x, detrend(th.values), dt, o.lagsS, o.shifts, seed++) });
+      const r = laggedCorrelation(x, detrend(th.values), dt, o.lagsS, o.shifts, seed++);
+      xcorr.push(r.peak_r === null ? { ...base, ...r, note: `${m} does not vary here (a constant reading has no correlation)` } : { ...base, ...r });
     }
   }
   const inRun = steps.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm)).sort((a, b) => a.t - b.t);
