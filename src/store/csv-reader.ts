@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type Papa from 'papaparse';
 import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
-import { parseTimestamp } from './timestamp.js';
+import { formatTimestamp, parseTimestamp } from './timestamp.js';
 
 /** Rows of one slice, the offset where its unfinished tail starts, and the first quoting error. */
 interface Tokens {
@@ -52,7 +52,7 @@ export interface LineTally {
 export interface ReadStats {
   /** Data rows read (blank lines excluded), malformed ones included. */
   rows: number;
-  /** Rows skipped: timestamp missing or not ISO 8601, or no device name. */
+  /** Rows skipped: timestamp missing or neither ISO 8601 nor Unix seconds, or no device name. */
   readonly malformed: LineTally;
   /** Reading fields that were neither empty nor a finite number (read as missing). */
   readonly badValues: LineTally;
@@ -65,7 +65,16 @@ export interface ReadOptions {
   readonly device?: string;
   /** How many line numbers to keep per tally (default 5). */
   readonly keepLines?: number;
+  /** Arbitrary CSVs: which column of the file holds each session column (`--map power_w=heater_w`). */
+  readonly map?: Readonly<Partial<Record<MappableColumn, string>>>;
+  /** Multiply a reading by a factor as it is read (`--scale util_pct=100` for 0–1 duties). */
+  readonly scale?: Readonly<Partial<Record<ScalableColumn, number>>>;
 }
+
+export const MAPPABLE_COLUMNS = ['timestamp', 'device', 'util_pct', 'temp_c', 'power_w'] as const;
+export type MappableColumn = (typeof MAPPABLE_COLUMNS)[number];
+export const SCALABLE_COLUMNS = ['util_pct', 'temp_c', 'power_w'] as const;
+export type ScalableColumn = (typeof SCALABLE_COLUMNS)[number];
 
 const NUL = '\u0000';
 /** Characters parsed per batch (~250 rows of a typical session). */
@@ -197,18 +206,25 @@ export class SessionCsvReader {
     columns.forEach((c, i) => {
       if (c !== '' && !first.has(c)) first.set(c, i);
     });
-    const at = (c: string): number => first.get(c) ?? -1;
+    const map = this.opts.map ?? {};
+    const shown = columns.slice(0, 8).join(',') + (columns.length > 8 ? ',…' : '');
+    for (const [target, src] of Object.entries(map)) {
+      if (!first.has(src)) throw this.fail('E_INPUT_COLUMNS', `--map ${target}=${src}: no "${src}" column in the header (${shown})`, line);
+    }
+    const mapped = new Map<string, string>(Object.entries(map).map(([target, src]) => [target, src]));
+    const sources = new Set(mapped.values());
+    // A mapped column stands for its target; a column of the target's own name is then ignored.
+    const at = (c: string): number => (mapped.has(c) ? first.get(mapped.get(c)!)! : (first.get(c) ?? -1));
     const known = new Set<string>([...SPEC_COLUMNS, ...PROVENANCE_COLUMNS]);
-    const extraColumns = [...first.keys()].filter((c) => !known.has(c));
+    const extraColumns = [...first.keys()].filter((c) => !sources.has(c) && !known.has(c));
     this.idx = {
       ts: at('timestamp'),
       dev: at('device'),
       util: at('util_pct'),
       temp: at('temp_c'),
       power: at('power_w'),
-      extra: extraColumns.map(at),
+      extra: extraColumns.map((c) => first.get(c)!),
     };
-    const shown = columns.slice(0, 8).join(',') + (columns.length > 8 ? ',…' : '');
     if (this.idx.ts < 0) throw this.fail('E_INPUT_COLUMNS', `no "timestamp" column in the header (${shown})`, line);
     if (this.idx.util < 0) throw this.fail('E_INPUT_COLUMNS', `no "util_pct" column in the header (${shown})`, line);
     if (this.idx.dev < 0 && !this.opts.device) {
@@ -229,10 +245,15 @@ export class SessionCsvReader {
     return null;
   }
 
+  private scaled(v: number | null, c: ScalableColumn): number | null {
+    const k = this.opts.scale?.[c];
+    return v === null || k === undefined ? v : v * k;
+  }
+
   private toRow(row: readonly string[], line: number): SessionRow | null {
     this.stats.rows++;
     const ix = this.idx;
-    const ts = parseTimestamp(row[ix.ts] ?? '');
+    const ts = parseTimestamp(row[ix.ts] ?? '') ?? unixSeconds(row[ix.ts] ?? '');
     const device = ix.dev >= 0 ? (row[ix.dev] ?? '').trim() : this.opts.device!;
     if (ts === null || device === '') {
       tally(this.stats.malformed, line, this.keep);
@@ -243,10 +264,17 @@ export class SessionCsvReader {
       timestamp: ts.iso,
       t: ts.t,
       device,
-      util_pct: this.num(row, ix.util, line),
-      temp_c: this.num(row, ix.temp, line),
-      power_w: this.num(row, ix.power, line),
+      util_pct: this.scaled(this.num(row, ix.util, line), 'util_pct'),
+      temp_c: this.scaled(this.num(row, ix.temp, line), 'temp_c'),
+      power_w: this.scaled(this.num(row, ix.power, line), 'power_w'),
       extra: ix.extra.map((i) => row[i] ?? ''),
     };
   }
+}
+
+/** A plain non-negative number in the timestamp column is Unix time in seconds (exports of loggers, simulations). */
+function unixSeconds(s: string): { t: number; iso: string } | null {
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(s)) return null;
+  const t = Number(s);
+  return { t, iso: formatTimestamp(t) };
 }

@@ -9,11 +9,12 @@ import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-
 import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
+import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { fmt } from '../output.js';
 import { reportReadProblems, reportUnusedKeys } from '../session-input.js';
 
-interface AnalyzeFlags extends EngineFlags, StoreFlags {
+interface AnalyzeFlags extends EngineFlags, StoreFlags, MapFlags {
   json?: boolean;
   device?: string;
 }
@@ -100,7 +101,7 @@ export async function analyze(input: string, flags: AnalyzeFlags): Promise<void>
     }
   } else {
     const source = await openInput(input);
-    const result = await replaySession(source, { source: input, device: flags.device }, engineOptions, {
+    const result = await replaySession(source, { source: input, device: flags.device, ...readMapOptions(flags) }, engineOptions, {
       onBatch: (rows, metrics) => {
         for (let i = 0; i < rows.length; i++) {
           const r = rows[i]!;
@@ -124,6 +125,7 @@ export function analyzeCommand(): Command {
     .argument('<input>', 'session CSV (- for standard input) or stored session id')
     .option('--json', 'print the summary as JSON on standard output')
     .option('--device <name>', 'device name for a CSV without a device column');
+  addMapOptions(cmd);
   addEngineOptions(cmd);
   addStoreOption(cmd);
   return cmd.action((input: string, flags: AnalyzeFlags) => analyze(input, flags));

@@ -4,10 +4,11 @@ import type { Writable } from 'node:stream';
 import { replaySession } from '../../session/replay.js';
 import { SessionCsvWriter } from '../../store/csv-writer.js';
 import { AtomicOutput, openInput, writeChunk } from '../../store/files.js';
+import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { reportReadProblems, reportUnusedKeys } from '../session-input.js';
 
-interface AugmentFlags extends EngineFlags {
+interface AugmentFlags extends EngineFlags, MapFlags {
   output?: string;
   device?: string;
   extra: boolean;
@@ -21,7 +22,7 @@ export async function augment(input: string, flags: AugmentFlags): Promise<void>
     let writer = new SessionCsvWriter();
     const result = await replaySession(
       source,
-      { source: input, device: flags.device },
+      { source: input, device: flags.device, ...readMapOptions(flags) },
       engineOptionsFrom(flags),
       {
         onHeader: (h) => {
@@ -51,6 +52,7 @@ export function augmentCommand(): Command {
     .option('-o, --output <file>', 'write here (atomically) instead of standard output')
     .option('--device <name>', 'device name for a CSV without a device column')
     .option('--no-extra', 'drop the input columns that are not session columns');
+  addMapOptions(cmd);
   addEngineOptions(cmd);
   return cmd.action((input: string, flags: AugmentFlags) => augment(input, flags));
 }

@@ -4,12 +4,13 @@ import { readTrainingLog } from '../../run/training-log.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
 import type { StoredRow } from '../../store/session-store.js';
+import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { reportReadProblems } from '../session-input.js';
 import { addStoreOption, openStore, type StoreFlags } from '../store-options.js';
 import { packageVersion } from '../version.js';
 
-interface ImportFlags extends EngineFlags, StoreFlags {
+interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
   name?: string;
   device?: string;
   training?: string;
@@ -25,7 +26,7 @@ export async function importSession(file: string, flags: ImportFlags): Promise<v
   let first: number | null = null;
   let last = 0;
   try {
-    const result = await replaySession(input, { source: file, device: flags.device }, engine, {
+    const result = await replaySession(input, { source: file, device: flags.device, ...readMapOptions(flags) }, engine, {
       onBatch: (rows, metrics) => {
         if (rows.length === 0) return;
         first ??= rows[0]!.t;
@@ -84,6 +85,7 @@ export function importCommand(): Command {
     .option('--name <name>', 'session name (default: the file name)')
     .option('--device <name>', 'device name for a CSV without a device column')
     .option('--training <log.json>', "the earlier tools' training log of the same run: its steps, on the same clock (timestamp_shared)");
+  addMapOptions(cmd);
   addEngineOptions(cmd);
   addStoreOption(cmd);
   return cmd.action((file: string, flags: ImportFlags) => importSession(file, flags));
