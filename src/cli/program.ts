@@ -1,9 +1,11 @@
 /** The `rle` command tree. Errors propagate to main.ts, the only place that exits. */
 import { Command } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
+import { characterizeCommand } from './commands/characterize.js';
 import { compareCommand } from './commands/compare.js';
 import { augmentCommand } from './commands/augment.js';
 import { exportCommand } from './commands/export.js';
+import { fingerprintCommand } from './commands/fingerprint.js';
 import { importCommand } from './commands/import.js';
 import { monitorCommand } from './commands/monitor.js';
 import { reportCommand } from './commands/report.js';
@@ -11,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { sensorsCommand } from './commands/sensors.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { trainCommand } from './commands/train.js';
+import { workloadCommand } from './commands/workload.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
     .addCommand(monitorCommand())
     .addCommand(trainCommand())
     .addCommand(runCommand())
+    .addCommand(workloadCommand())
+    .addCommand(characterizeCommand())
+    .addCommand(fingerprintCommand())
     .addCommand(sensorsCommand())
     .addCommand(sessionsCommand())
     .addCommand(analyzeCommand())

@@ -13,7 +13,7 @@ import type { SessionStatus, SessionStore, StepRecord } from '../../store/sessio
 import { KERNEL_CHOICES, type KernelChoice } from '../../train/kernels/select.js';
 import { TrainingRun } from '../../train/run-training.js';
 import { PRESETS, type StepResult, type TrainInfo, type TrainOptions } from '../../train/trainer.js';
-import { nonNegative, nonNegativeInt, positiveInt } from '../options.js';
+import { nonNegative, nonNegativeInt, positive, positiveInt } from '../options.js';
 import { fmt } from '../output.js';
 import { addRecordingOptions, Recording, type RecordingFlags } from '../recording.js';
 import { onStopSignal } from '../signals.js';
@@ -23,7 +23,7 @@ import { renderSummary } from './analyze.js';
 import { writeReport } from './report.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 
-interface TrainFlags extends RecordingFlags {
+export interface TrainFlags extends RecordingFlags {
   preset: string;
   model?: string;
   dataset?: string;
@@ -41,6 +41,7 @@ interface TrainFlags extends RecordingFlags {
   monitor: boolean;
   report: boolean;
   reportDir?: string;
+  duration?: number;
 }
 
 export interface TrainingSummary extends BaseTrainingSummary {
@@ -111,7 +112,7 @@ function stepLine(r: StepResult, steps: number, last: TickReport | null): string
   );
 }
 
-export async function train(flags: TrainFlags): Promise<void> {
+export async function train(flags: TrainFlags): Promise<{ session: string; status: SessionStatus }> {
   if (flags.model && flags.preset !== 'tiny') throw new RleError('E_USAGE', '--model and --preset are alternatives: give one');
   const o: TrainOptions = {
     preset: flags.preset,
@@ -156,6 +157,12 @@ export async function train(flags: TrainFlags): Promise<void> {
     },
   });
   let stoppedBy: NodeJS.Signals | null = null;
+  let timedOut = false;
+  // --duration: a planned end after the step in progress (the run is complete, not interrupted).
+  const limit = flags.duration === undefined ? null : setTimeout(() => {
+    timedOut = true;
+    void run.stop();
+  }, flags.duration * 1000);
   onStopSignal((sig) => {
     stoppedBy = sig;
     process.stderr.write(`\nrle train: ${sig}: stopping after ${steps.length} step(s)\n`);
@@ -166,6 +173,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     end = await run.done;
   } catch (e) {
     onStopSignal(null);
+    if (limit) clearTimeout(limit);
     await run.stop().catch(() => undefined);
     await sink.end('failed').catch(() => undefined);
     await sampling.catch(() => undefined);
@@ -173,7 +181,8 @@ export async function train(flags: TrainFlags): Promise<void> {
   }
   onStopSignal(null);
   const bad = nonFinite as StepResult | null;
-  const status: Exclude<SessionStatus, 'running'> = end === 'stopped' || stoppedBy ? 'interrupted' : bad ? 'failed' : 'completed';
+  if (limit) clearTimeout(limit);
+  const status: Exclude<SessionStatus, 'running'> = stoppedBy || (end === 'stopped' && !timedOut) ? 'interrupted' : bad ? 'failed' : 'completed';
   const thermal = await sink.end(status);
   await sampling;
   const summary = trainingSummary(status, steps, t0, info, thermal);
@@ -196,6 +205,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     throw new RleError('E_TRAINING', `step ${bad.step}: ${Number.isFinite(bad.loss) ? `gradient norm is ${bad.grad_norm}` : `loss is ${bad.loss}`}; training stopped (lower --lr, or check the data); session ${sink.id} marked failed`);
   }
   if (stoppedBy) process.exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
+  return { session: sink.id, status };
 }
 
 function finiteOrNull(x: number | null): number | null {
@@ -224,6 +234,7 @@ export function trainCommand(): Command {
     .option('--batches <file>', 'pre-tokenized batches: JSON array of {"input_ids": [[…]], "labels": [[…]]}, batch step % n')
     .addOption(new Option('--labels <kind>', '--batches labels: per-position targets, or hf (unshifted, as GPT2LMHeadModel takes them)').choices(['targets', 'hf']).default('targets'))
     .option('--steps <n>', 'optimizer steps', positiveInt, 20)
+    .option('--duration <s>', 'also stop after this many seconds (the learning-rate schedule still spans --steps)', positive)
     .option('--batch <n>', 'rows per batch', positiveInt, 4)
     .option('--seq <n>', 'tokens per row', positiveInt, 128)
     .option('--lr <x>', 'peak learning rate', nonNegative, 5e-5)
@@ -237,5 +248,5 @@ export function trainCommand(): Command {
     .option('--report-dir <dir>', 'where the report goes (default rle-report-<session>)')
     .option('--json', 'print {"session", "steps", "summary"} as JSON at the end (the log goes to stderr)');
   addRecordingOptions(cmd);
-  return cmd.action((flags: TrainFlags) => train(flags));
+  return cmd.action(async (flags: TrainFlags) => void (await train(flags)));
 }

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { PKG_ROOT } from '../../package-root.js';
 import type { Gemm } from './gemm.js';
 import type { Arr } from './js.js';
 import type { Kernels } from './types.js';
@@ -23,9 +23,6 @@ interface Addon {
   xentBackward(probs: Float32Array, targets: Int32Array, rows: number, V: number, ignore: number, dlogits: Float32Array, count: number): void;
 }
 
-/** Package root: dist/train/kernels or .test-build/src/train/kernels → three levels up. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const PKG_ROOT = existsSync(join(ROOT, 'package.json')) ? ROOT : join(ROOT, '..');
 export const ADDON_PATH = join(PKG_ROOT, 'build', 'Release', 'rle_kernels.node');
 
 export type NativeLoad = { gemm: Gemm; isa: string; ops: Partial<Kernels> } | { gemm: null; reason: string };

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Gemm } from './gemm.js';
-import { PKG_ROOT } from './native.js';
+import { PKG_ROOT } from '../../package-root.js';
 
 /** Beside the compiled TypeScript (node-gyp's rebuild wipes build/, so not there). */
 export const WASM_PATH = join(PKG_ROOT, 'dist', 'wasm', 'gemm.wasm');
