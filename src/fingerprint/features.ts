@@ -55,7 +55,10 @@ export function dominantPeriod(x: number[], dt: number): number {
       im -= (x[i]! - mean) * Math.sin(a);
     }
     const p = re * re + im * im;
-    if (p > best) (best = p), (bestK = k);
+    if (p > best) {
+      best = p;
+      bestK = k;
+    }
   }
   return bestK === 0 ? NaN : (n * dt) / bestK;
 }

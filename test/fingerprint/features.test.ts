@@ -6,7 +6,6 @@ import { dominantPeriod, FEATURE_NAMES, sessionWindows } from '../../src/fingerp
 import { gauss, rng } from '../helpers.js';
 
 function series(util: number[], o: { temp?: boolean; power?: boolean; dt?: number } = {}): DeviceSeries {
-  const n = util.length;
   const dt = o.dt ?? 1;
   return {
     device: 'cpu', t: util.map((_, i) => 1e9 + i * dt), util_pct: util, temp_c: util.map((u) => (o.temp ? 40 + u / 5 : null)),

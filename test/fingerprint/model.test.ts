@@ -45,7 +45,7 @@ describe('fingerprint classifier', () => {
     const ss = sessions(rng(6), ['idle', 'stress'], 4, 6);
     const model = trainModel({ X: ss.flatMap((s) => s.windows), labels: ss.flatMap((s) => s.windows.map(() => s.label)) }, 30, { trees: 30, seed: 1 });
     const probe = ss.find((s) => s.label === 'stress')!.windows.map((w) => w.map((v, j) => (j === 0 ? NaN : v)));
-    const c = classify(JSON.parse(JSON.stringify(model)), probe);
+    const c = classify(JSON.parse(JSON.stringify(model)) as typeof model, probe);
     assert.equal(c.label, 'stress');
     assert.equal(c.windows, 6);
     assert.ok(Math.abs(c.probabilities.idle! + c.probabilities.stress! - 1) < 1e-6);
