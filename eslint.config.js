@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build*/', '.tb*/', 'node_modules/', 'bench/', 'examples/', 'test/fixtures/', 'build/', 'native/', 'scripts/'] },
+  { ignores: ['dist/', '.test-build*/', '.tb*/', 'node_modules/', 'bench/', 'examples/', 'test/fixtures/', 'build/', 'native/', 'scripts/', 'web/', 'models/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

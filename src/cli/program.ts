@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { analyzeCommand } from './commands/analyze.js';
 import { characterizeCommand } from './commands/characterize.js';
 import { compareCommand } from './commands/compare.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { augmentCommand } from './commands/augment.js';
 import { exportCommand } from './commands/export.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .addCommand(workloadCommand())
     .addCommand(characterizeCommand())
     .addCommand(fingerprintCommand())
+    .addCommand(dashboardCommand())
     .addCommand(sensorsCommand())
     .addCommand(sessionsCommand())
     .addCommand(analyzeCommand())

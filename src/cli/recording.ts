@@ -16,6 +16,9 @@ import type { SessionSummary } from '../analysis/summary.js';
 import { addEngineOptions, anyNumber, engineOptionsFrom, nonNegative, type EngineFlags } from './options.js';
 import { fmt } from './output.js';
 import { addStoreOption, openStore, type StoreFlags } from './store-options.js';
+import { RleMetrics } from '../export/metrics.js';
+import { PrometheusServer } from '../export/prometheus-server.js';
+import { parseListen } from '../server/http.js';
 import { packageVersion } from './version.js';
 
 export interface RecordingFlags extends EngineFlags, StoreFlags {
@@ -34,6 +37,8 @@ export interface RecordingFlags extends EngineFlags, StoreFlags {
   disableSensor: string[];
   statsInterval: number;
   json?: boolean;
+  prometheus?: string;
+  token?: string;
 }
 
 /** Sampling above this rate measures the probe more than the machine (Hz). */
@@ -63,7 +68,9 @@ export function addRecordingOptions(cmd: Command): Command {
     .option('--procfs-root <dir>', 'root of procfs', '/proc')
     .option('--nvidia-smi <path>', 'nvidia-smi executable, or none', 'nvidia-smi')
     .option('--disable-sensor <source>', `skip a sensor source (${SOURCE_NAMES.join(', ')}); repeatable`, sensorName, [])
-    .option('--stats-interval <s>', 'print a summary line every S seconds (0: never)', nonNegative, 60);
+    .option('--stats-interval <s>', 'print a summary line every S seconds (0: never)', nonNegative, 60)
+    .option('--prometheus <[host:]port>', 'serve /metrics (Prometheus/OpenMetrics text) while recording; host defaults to 127.0.0.1')
+    .option('--token <token>', 'required on every request when serving beyond loopback (default $RLE_TOKEN)');
   addEngineOptions(cmd);
   addStoreOption(cmd);
   return cmd;
@@ -93,6 +100,9 @@ export interface RecordingOptions {
 export class Recording {
   private csv: AtomicOutput | null = null;
   private csvWriter: SessionCsvWriter | null = null;
+  private prom: PrometheusServer | null = null;
+  /** The Prometheus metrics of this recording, when --prometheus was given. */
+  metrics: RleMetrics | null = null;
 
   private constructor(
     readonly mon: Monitor,
@@ -155,6 +165,15 @@ export class Recording {
     }
     o.info(`session ${id}`);
     for (const line of mon.capabilities) o.info(line);
+    if (flags.prometheus !== undefined) {
+      const metrics = (this.metrics = new RleMetrics());
+      this.prom = await PrometheusServer.start(metrics, parseListen(flags.prometheus, '--prometheus'), flags.token ?? process.env.RLE_TOKEN);
+      o.info(`Prometheus metrics on http://${this.prom.address.host.includes(':') ? `[${this.prom.address.host}]` : this.prom.address.host}:${this.prom.address.port}/metrics`);
+      mon.onTick((r) => {
+        r.samples.forEach((sample, i) => metrics.observe(id, sample, r.metrics[i]!));
+        metrics.health(id, r.health);
+      });
+    }
     if (flags.csv) {
       const csv = (this.csv = await AtomicOutput.open(flags.csv));
       // The extra columns are the readings of the first tick (a reading that appears later is
@@ -191,6 +210,7 @@ export class Recording {
   async end(status: Exclude<SessionStatus, 'running'>): Promise<{ status: SessionStatus; summary: SessionSummary }> {
     try {
       await this.mon.stop(status);
+      await this.prom?.close();
       if (this.o.statusLine) process.stderr.write('\n');
       if (this.csv) {
         if (status === 'failed' && !this.csvWriter) await this.csv.abort();

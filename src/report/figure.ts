@@ -121,14 +121,20 @@ export function figureSpec(data: SessionData, coupling: Record<string, DeviceCou
   };
 }
 
-/** SVG and PNG (at least 1200 px wide) of the figure. */
-export async function renderFigure(spec: Record<string, unknown>): Promise<{ svg: string; png: Buffer }> {
+/** SVG of the figure. */
+export async function renderSvg(spec: Record<string, unknown>): Promise<string> {
   const vega = await import('vega');
   const { compile } = await import('vega-lite');
-  const { Resvg } = await import('@resvg/resvg-js');
   const view = new vega.View(vega.parse(compile(spec as never).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
+  return svg;
+}
+
+/** SVG and PNG (at least 1200 px wide) of the figure. */
+export async function renderFigure(spec: Record<string, unknown>): Promise<{ svg: string; png: Buffer }> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const svg = await renderSvg(spec);
   const png = new Resvg(svg, { fitTo: { mode: 'width', value: 1500 }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
   return { svg, png: Buffer.from(png) };
 }

@@ -251,34 +251,26 @@ export class SessionStore {
          WHERE s.session_id = ? ORDER BY s.id`,
       )
       .iterate(sessionId) as IterableIterator<Record<string, unknown>>;
-    for (const r of it) {
-      yield {
-        sample: {
-          device: r.device as string,
-          t: r.t as number,
-          scheduled_t: r.scheduled_t as number | null,
-          util_pct: r.util_pct as number | null,
-          temp_c: r.temp_c as number | null,
-          power_w: r.power_w as number | null,
-          util_src: r.util_src as Provenance | null,
-          temp_src: r.temp_src as Provenance | null,
-          power_src: r.power_src as Provenance | null,
-          extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, number | null>) : null,
-        },
-        metric: {
-          rle_smoothed: r.rle_smoothed as number,
-          rle_raw: r.rle_raw as number,
-          rle_norm: r.rle_norm as number,
-          E_th: r.E_th as number,
-          E_pw: r.E_pw as number,
-          a_load: r.a_load as number,
-          t_sustain_s: r.t_sustain_s as number,
-          rolling_peak: r.rolling_peak as number,
-          collapse: r.collapse as 0 | 1,
-          power_source: r.power_source as MetricRow['power_source'],
-        },
-      };
-    }
+    for (const r of it) yield toStoredRow(r);
+  }
+
+  /** Rows stored after sample id `afterId` (live views poll with the last id they saw), at most `limit`. */
+  rowsAfter(sessionId: string, afterId: number, limit = 200_000): { id: number; row: StoredRow }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, m.*, s.id AS sample_id FROM samples s JOIN metrics m ON m.sample_id = s.id
+         WHERE s.session_id = ? AND s.id > ? ORDER BY s.id LIMIT ?`,
+      )
+      .all(sessionId, afterId, limit) as Record<string, unknown>[];
+    return rows.map((r) => ({ id: r.sample_id as number, row: toStoredRow(r) }));
+  }
+
+  /** Per session: samples and collapse samples (for listings). */
+  collapseCounts(): Map<string, { samples: number; collapse: number }> {
+    const rows = this.db
+      .prepare('SELECT s.session_id AS id, COUNT(*) AS samples, SUM(m.collapse) AS collapse FROM samples s JOIN metrics m ON m.sample_id = s.id GROUP BY s.session_id')
+      .all() as { id: string; samples: number; collapse: number | null }[];
+    return new Map(rows.map((r) => [r.id, { samples: r.samples, collapse: r.collapse ?? 0 }]));
   }
 
   /** Ids of the extra readings stored for a session, in order of first appearance. */
@@ -317,4 +309,33 @@ export class SessionStore {
   close(): void {
     this.db.close();
   }
+}
+
+function toStoredRow(r: Record<string, unknown>): StoredRow {
+  return {
+    sample: {
+      device: r.device as string,
+      t: r.t as number,
+      scheduled_t: r.scheduled_t as number | null,
+      util_pct: r.util_pct as number | null,
+      temp_c: r.temp_c as number | null,
+      power_w: r.power_w as number | null,
+      util_src: r.util_src as Provenance | null,
+      temp_src: r.temp_src as Provenance | null,
+      power_src: r.power_src as Provenance | null,
+      extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, number | null>) : null,
+    },
+    metric: {
+      rle_smoothed: r.rle_smoothed as number,
+      rle_raw: r.rle_raw as number,
+      rle_norm: r.rle_norm as number,
+      E_th: r.E_th as number,
+      E_pw: r.E_pw as number,
+      a_load: r.a_load as number,
+      t_sustain_s: r.t_sustain_s as number,
+      rolling_peak: r.rolling_peak as number,
+      collapse: r.collapse as 0 | 1,
+      power_source: r.power_source as MetricRow['power_source'],
+    },
+  };
 }

@@ -45,7 +45,7 @@ export async function characterize(flags: CharacterizeFlags): Promise<void> {
     }
     if (p.train) {
       log(`rle characterize: train (${flags.duration} s)`);
-      const tf = { ...flags, preset: 'tiny', labels: 'targets', steps: 100000, batch: 4, seq: 128, lr: 5e-5, warmup: 5, weightDecay: 0, seed: 42, kernels: 'auto', monitor: true, report: false, duration: flags.duration, name: 'train', json: true } as unknown as TrainFlags;
+      const tf = { ...flags, preset: 'tiny', labels: 'targets', steps: 100000, batch: 4, seq: 128, lr: 5e-5, warmup: 5, weightDecay: 0, seed: 42, kernels: 'auto', monitor: true, report: false, duration: flags.duration, name: 'train', json: false, silent: true } as unknown as TrainFlags;
       const r = await train(tf);
       sessions.push({ id: r.session, label: 'train' });
       continue;

@@ -42,6 +42,8 @@ export interface TrainFlags extends RecordingFlags {
   report: boolean;
   reportDir?: string;
   duration?: number;
+  /** Internal (rle characterize): the log to stderr, no summary or JSON at the end. */
+  silent?: boolean;
 }
 
 export interface TrainingSummary extends BaseTrainingSummary {
@@ -132,7 +134,7 @@ export async function train(flags: TrainFlags): Promise<{ session: string; statu
   };
   let lastTick: TickReport | null = null;
   const { sink, sampling } = await openSink(flags, { training: { options: o } }, (r) => (lastTick = r));
-  const out = flags.json ? process.stderr : process.stdout;
+  const out = flags.json || flags.silent ? process.stderr : process.stdout;
   const steps: (StepRecord & { seconds: number })[] = [];
   let info: TrainInfo | null = null;
   let t0 = 0;
@@ -186,7 +188,9 @@ export async function train(flags: TrainFlags): Promise<{ session: string; statu
   const thermal = await sink.end(status);
   await sampling;
   const summary = trainingSummary(status, steps, t0, info, thermal);
-  if (flags.json) {
+  if (flags.silent) {
+    // rle characterize prints its own table
+  } else if (flags.json) {
     const json = {
       session: sink.id,
       steps: steps.map((s) => ({ step: s.step, t: s.t, loss: finiteOrNull(s.loss), grad_norm: finiteOrNull(s.grad_norm), learning_rate: s.learning_rate, epoch: s.epoch })),

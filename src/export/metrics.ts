@@ -1,0 +1,111 @@
+/**
+ * rle's numbers as Prometheus/OpenMetrics metrics (prom-client, on a registry of our own):
+ * per device gauges of the readings and the metric, counters of collapse samples and events
+ * and of measured energy, training gauges when steps arrive, and per sensor source its `up`
+ * and read duration. Labels: host, device, session (and sensor). Units are in the names.
+ */
+import os from 'node:os';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { MetricRow } from '../core/engine.js';
+import type { SourceHealth } from '../sensors/registry.js';
+import type { SampleRecord, StepRecord } from '../store/session-store.js';
+
+const DEVICE = ['host', 'device', 'session'] as const;
+
+export class RleMetrics {
+  readonly registry = new Registry();
+  private readonly host = os.hostname();
+  private readonly g: Record<string, Gauge<(typeof DEVICE)[number]>>;
+  private readonly collapseSamples: Counter<(typeof DEVICE)[number]>;
+  private readonly collapseEvents: Counter<(typeof DEVICE)[number]>;
+  private readonly energy: Counter<(typeof DEVICE)[number]>;
+  private readonly train: Record<'step' | 'loss' | 'grad_norm' | 'learning_rate', Gauge<'host' | 'session'>>;
+  private readonly sensorUp: Gauge<'host' | 'session' | 'sensor'>;
+  private readonly sensorDuration: Gauge<'host' | 'session' | 'sensor'>;
+  /** Per device: last sample time and whether it was in collapse (for event edges and energy). */
+  private readonly last = new Map<string, { t: number; collapse: number; power: number | null }>();
+
+  constructor() {
+    const r = [this.registry];
+    const gauge = (name: string, help: string): Gauge<(typeof DEVICE)[number]> => new Gauge({ name, help, labelNames: DEVICE, registers: r });
+    this.g = {
+      util: gauge('rle_device_utilization_percent', 'Device utilization, percent (measured)'),
+      temp: gauge('rle_device_temperature_celsius', 'Device temperature, °C (measured; absent when unavailable)'),
+      power: gauge('rle_device_power_watts', 'Device power, W (measured; absent when unavailable)'),
+      powerEstimated: gauge('rle_device_power_estimated', '1 when the metric used power estimated from utilization, else 0'),
+      rleRaw: gauge('rle_raw', 'RLE, raw (no unit)'),
+      rleSmoothed: gauge('rle_smoothed', 'RLE, smoothed over the window (no unit)'),
+      rleNorm: gauge('rle_norm', 'RLE normalised to its rolling peak, 0–1'),
+      eTh: gauge('rle_thermal_efficiency', 'E_th: thermal efficiency term, 0–1'),
+      ePw: gauge('rle_power_efficiency', 'E_pw: power efficiency term, 0–1'),
+      aLoad: gauge('rle_load_factor', 'a_load: power / rated power'),
+      tSustain: gauge('rle_sustain_time_seconds', 't_sustain_s: time to the temperature limit at the current slope, s (capped)'),
+      collapse: gauge('rle_collapse', '1 while the device is in an efficiency collapse, else 0'),
+    };
+    this.collapseSamples = new Counter({ name: 'rle_collapse_samples_total', help: 'Samples flagged as collapse', labelNames: DEVICE, registers: r });
+    this.collapseEvents = new Counter({ name: 'rle_collapse_events_total', help: 'Collapse events (runs of collapse samples) started', labelNames: DEVICE, registers: r });
+    this.energy = new Counter({ name: 'rle_device_energy_joules_total', help: 'Energy from measured power (RAPL, GPU) integrated over samples, J', labelNames: DEVICE, registers: r });
+    const tg = (name: string, help: string): Gauge<'host' | 'session'> => new Gauge({ name, help, labelNames: ['host', 'session'], registers: r });
+    this.train = {
+      step: tg('rle_training_step', 'Last training step seen'),
+      loss: tg('rle_training_loss', 'Training loss of the last step'),
+      grad_norm: tg('rle_training_grad_norm', 'Gradient norm (pre-clip) of the last step'),
+      learning_rate: tg('rle_training_learning_rate', 'Learning rate of the last step'),
+    };
+    this.sensorUp = new Gauge({ name: 'rle_sensor_up', help: '1 when the sensor source read without error at the last tick', labelNames: ['host', 'session', 'sensor'], registers: r });
+    this.sensorDuration = new Gauge({ name: 'rle_sensor_read_duration_seconds', help: 'Time the sensor source took at the last tick, s', labelNames: ['host', 'session', 'sensor'], registers: r });
+  }
+
+  /** One device's sample and its metric row. */
+  observe(session: string, s: SampleRecord, m: Pick<MetricRow, 'rle_raw' | 'rle_smoothed' | 'rle_norm' | 'E_th' | 'E_pw' | 'a_load' | 't_sustain_s' | 'collapse' | 'power_source'>): void {
+    const l = { host: this.host, device: s.device, session };
+    const set = (k: string, v: number | null): void => {
+      if (v === null || !Number.isFinite(v)) this.g[k]!.remove(l); // missing is absent, never 0
+      else this.g[k]!.set(l, v);
+    };
+    set('util', s.util_pct);
+    set('temp', s.temp_c);
+    set('power', s.power_w);
+    set('powerEstimated', m.power_source === 'estimated' ? 1 : 0);
+    set('rleRaw', m.rle_raw);
+    set('rleSmoothed', m.rle_smoothed);
+    set('rleNorm', m.rle_norm);
+    set('eTh', m.E_th);
+    set('ePw', m.E_pw);
+    set('aLoad', m.a_load);
+    set('tSustain', m.t_sustain_s);
+    set('collapse', m.collapse);
+    const key = `${session}\u0000${s.device}`;
+    const prev = this.last.get(key);
+    this.collapseSamples.inc(l, m.collapse);
+    if (m.collapse === 1 && (!prev || prev.collapse === 0)) this.collapseEvents.inc(l);
+    else this.collapseEvents.inc(l, 0); // the series exists from the start (rate() needs it)
+    const measured = s.power_src !== 'estimated' && s.power_w !== null && s.power_w > 0 ? s.power_w : null;
+    // energy: trapezoid between consecutive measured samples (J = W × s)
+    if (prev && prev.power !== null && measured !== null && s.t > prev.t) this.energy.inc(l, ((prev.power + measured) / 2) * (s.t - prev.t));
+    else this.energy.inc(l, 0);
+    this.last.set(key, { t: s.t, collapse: m.collapse, power: measured });
+  }
+
+  step(session: string, st: StepRecord): void {
+    const l = { host: this.host, session };
+    this.train.step.set(l, st.step);
+    for (const k of ['loss', 'grad_norm', 'learning_rate'] as const) {
+      const v = st[k];
+      if (v === null || !Number.isFinite(v)) this.train[k].remove(l);
+      else this.train[k].set(l, v);
+    }
+  }
+
+  health(session: string, h: readonly SourceHealth[]): void {
+    for (const x of h) {
+      const l = { host: this.host, session, sensor: x.name };
+      this.sensorUp.set(l, x.up ? 1 : 0);
+      this.sensorDuration.set(l, x.durationMs / 1000);
+    }
+  }
+
+  async text(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
