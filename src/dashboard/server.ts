@@ -15,7 +15,7 @@ import { PKG_ROOT } from '../package-root.js';
 import { figureSpec, renderSvg } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary } from '../report/summary.js';
-import { BASE_HEADERS, checkExposure, listen, send, tokenOk, type Listen } from '../server/http.js';
+import { BASE_HEADERS, checkExposure, listen, send, tokenCheck, tokenCookie, type Listen } from '../server/http.js';
 import { SessionStore } from '../store/session-store.js';
 import { sessionDelta, sessionList, spikeSteps } from './data.js';
 
@@ -78,7 +78,9 @@ export class Dashboard {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (!tokenOk(req, this.o.token)) return send(res, 401, 'unauthorized: give the token (Authorization: Bearer …, or ?token=…)\n');
+    const auth = tokenCheck(req, this.o.token);
+    if (auth === false) return send(res, 401, 'unauthorized: give the token (Authorization: Bearer …, or ?token=…)\n');
+    if (auth === 'query') res.setHeader('Set-Cookie', tokenCookie(this.o.token!));
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n');
     let url: URL;
     try {

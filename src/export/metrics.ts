@@ -82,8 +82,9 @@ export class RleMetrics {
     else this.collapseEvents.inc(l, 0); // the series exists from the start (rate() needs it)
     const measured = s.power_src !== 'estimated' && s.power_w !== null && s.power_w > 0 ? s.power_w : null;
     // energy: trapezoid between consecutive measured samples (J = W × s)
+    // only devices with measured power get the series: no energy is not 0 J
     if (prev && prev.power !== null && measured !== null && s.t > prev.t) this.energy.inc(l, ((prev.power + measured) / 2) * (s.t - prev.t));
-    else this.energy.inc(l, 0);
+    else if (measured !== null) this.energy.inc(l, 0);
     this.last.set(key, { t: s.t, collapse: m.collapse, power: measured });
   }
 

@@ -37,13 +37,45 @@ export function checkExposure(l: Listen, token: string | undefined, what: string
   }
 }
 
-export function tokenOk(req: http.IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true;
-  const auth = req.headers.authorization ?? '';
-  let given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-  if (!given) given = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+/** Name of the cookie a browser gets after opening a page with the right ?token (so its assets and streams authenticate). */
+export const TOKEN_COOKIE = 'rle_token';
+
+function same(given: string, token: string): boolean {
   const a = Buffer.from(given), b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookie(req: http.IncomingMessage, name: string): string {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return '';
+}
+
+/** 'none' (no token set), 'ok' (header or cookie), 'query' (right ?token: set the cookie), or false. */
+export function tokenCheck(req: http.IncomingMessage, token: string | undefined): 'none' | 'ok' | 'query' | false {
+  if (!token) return 'none';
+  const auth = req.headers.authorization ?? '';
+  if (auth.startsWith('Bearer ') && same(auth.slice(7), token)) return 'ok';
+  let q = '';
+  try {
+    q = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+  } catch {
+    return false;
+  }
+  if (q && same(q, token)) return 'query';
+  const c = cookie(req, TOKEN_COOKIE);
+  return c && same(c, token) ? 'ok' : false;
+}
+
+export function tokenOk(req: http.IncomingMessage, token: string | undefined): boolean {
+  return tokenCheck(req, token) !== false;
+}
+
+/** The cookie that lets a page's own requests through once its URL carried the token. */
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 export const BASE_HEADERS: Readonly<Record<string, string>> = {
