@@ -23,6 +23,8 @@ export class StepCollector {
     private readonly sessionId: string,
     private readonly nowS: () => number,
     private readonly format: MetricFormat,
+    /** Called with each step as it is captured (e.g. the Prometheus exporter). */
+    private readonly onStep: ((s: StepRecord) => void) | null = null,
   ) {}
 
   /** A line splitter for one stream; call it with each chunk, and with null at the end. */
@@ -44,7 +46,9 @@ export class StepCollector {
     const step = m.step ?? this.lastStep + 1;
     this.lastStep = Math.max(this.lastStep, step);
     if (m.loss !== null && !Number.isFinite(m.loss)) this.nonFinite++;
-    this.pending.push({ step, t, loss: m.loss, grad_norm: m.grad_norm, learning_rate: m.learning_rate, tokens: m.tokens, epoch: m.epoch });
+    const rec: StepRecord = { step, t, loss: m.loss, grad_norm: m.grad_norm, learning_rate: m.learning_rate, tokens: m.tokens, epoch: m.epoch };
+    this.pending.push(rec);
+    this.onStep?.(rec);
     this.count++;
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }

@@ -85,7 +85,7 @@ describe('dashboard in a browser', { skip: fs.existsSync(CHROMIUM) ? false : `no
     assert.ok(Date.now() - t0 < 1500, `a new row showed after ${Date.now() - t0} ms`);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-live.png'), fullPage: true });
     live.stop();
-    await page.waitForFunction(() => document.getElementById('live')!.textContent!.includes('ended'), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('live')!.textContent.includes('ended'), undefined, { timeout: 5000 });
     await page.close();
   });
 });

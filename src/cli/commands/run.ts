@@ -34,7 +34,7 @@ export async function run(command: string[], flags: RunFlags): Promise<void> {
     statusLine: false, // the command owns the terminal
     manifest: { command },
   });
-  const steps = new StepCollector(rec.store, rec.mon.sessionId, () => rec.mon.nowS(), flags.format);
+  const steps = new StepCollector(rec.store, rec.mon.sessionId, () => rec.mon.nowS(), flags.format, rec.metrics ? (s) => rec.metrics!.step(rec.mon.sessionId, s) : null);
   const sampling = rec.mon.run();
   let exit: Exit;
   let tail: FileTail | null = null;

@@ -20,6 +20,7 @@ import { onStopSignal } from '../signals.js';
 import { openStore } from '../store-options.js';
 import { packageVersion } from '../version.js';
 import { renderSummary } from './analyze.js';
+import type { RleMetrics } from '../../export/metrics.js';
 import { writeReport } from './report.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 
@@ -61,6 +62,8 @@ interface Sink {
   end(status: Exclude<SessionStatus, 'running'>): Promise<SessionSummary | null>;
   /** What the thermal summary cannot say (estimated power, no temperature…). */
   notes(): readonly string[];
+  /** Prometheus metrics (--prometheus), to which steps go too. */
+  metrics: RleMetrics | null;
 }
 
 async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, onTick: (r: TickReport) => void): Promise<{ sink: Sink; sampling: Promise<void> }> {
@@ -79,6 +82,7 @@ async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, on
         return Promise.resolve(null);
       },
       notes: () => [],
+      metrics: null,
     };
     return { sink, sampling: Promise.resolve() };
   }
@@ -90,6 +94,7 @@ async function openSink(flags: TrainFlags, manifest: Record<string, unknown>, on
     nowS: () => rec.mon.nowS(),
     end: async (status) => (await rec.end(status)).summary,
     notes: () => rec.mon.summary.notes(),
+    metrics: rec.metrics,
   };
   return { sink, sampling: rec.mon.run() };
 }
@@ -154,6 +159,7 @@ export async function train(flags: TrainFlags): Promise<{ session: string; statu
       const rec = { step: r.step, t: sink.nowS(), loss: r.loss, grad_norm: r.grad_norm, learning_rate: r.learning_rate, tokens: r.tokens, epoch: r.epoch, seconds: r.seconds };
       steps.push(rec);
       sink.store.appendSteps(sink.id, [rec]);
+      sink.metrics?.step(sink.id, rec);
       out.write(stepLine(r, o.steps, lastTick) + '\n');
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.grad_norm)) nonFinite = r;
     },
