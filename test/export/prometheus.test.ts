@@ -28,7 +28,7 @@ function get(url: string): Promise<string> {
 async function startMonitor(db: string, port: number, seconds: number): Promise<{ child: ReturnType<typeof spawn>; url: string }> {
   const child = spawn(process.execPath, [CLI, 'monitor', '--duration', String(seconds), '--hz', '4', '--prometheus', `127.0.0.1:${port}`, '--nvidia-smi', 'none', '--stats-interval', '0', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 20_000;
   while (!/metrics on (http:\/\/\S+)/.test(out)) {
     if (Date.now() > deadline) throw new Error(`no metrics address: ${out}`);
