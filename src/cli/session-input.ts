@@ -8,7 +8,7 @@ const CLASSES = new Set(['cpu', 'gpu', 'other']);
 
 export function reportReadProblems(command: string, source: string, stats: ReadStats): void {
   if (stats.malformed.count > 0) {
-    warn(command, `${source}: skipped ${describeTally(stats.malformed, 'malformed row')}: timestamp missing or neither ISO 8601 nor Unix seconds, or no device`);
+    warn(command, `${source}: skipped ${describeTally(stats.malformed, 'malformed row')}: timestamp missing or not ISO 8601 (or, with --map, Unix seconds), or no device`);
   }
   if (stats.badValues.count > 0) {
     warn(command, `${source}: read ${describeTally(stats.badValues, 'non-numeric reading')} as missing`);

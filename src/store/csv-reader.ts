@@ -65,7 +65,7 @@ export interface ReadOptions {
   readonly device?: string;
   /** How many line numbers to keep per tally (default 5). */
   readonly keepLines?: number;
-  /** Arbitrary CSVs: which column of the file holds each session column (`--map power_w=heater_w`). */
+  /** Arbitrary CSVs: which column of the file holds each session column (`--map power_w=heater_w`); with a map, a plain number in the timestamp column is Unix seconds. */
   readonly map?: Readonly<Partial<Record<MappableColumn, string>>>;
   /** Multiply a reading by a factor as it is read (`--scale util_pct=100` for 0–1 duties). */
   readonly scale?: Readonly<Partial<Record<ScalableColumn, number>>>;
@@ -253,7 +253,8 @@ export class SessionCsvReader {
   private toRow(row: readonly string[], line: number): SessionRow | null {
     this.stats.rows++;
     const ix = this.idx;
-    const ts = parseTimestamp(row[ix.ts] ?? '') ?? unixSeconds(row[ix.ts] ?? '');
+    // Plain numbers as Unix seconds only for mapped (arbitrary) CSVs: session files keep their contract.
+    const ts = parseTimestamp(row[ix.ts] ?? '') ?? (this.opts.map ? unixSeconds(row[ix.ts] ?? '') : null);
     const device = ix.dev >= 0 ? (row[ix.dev] ?? '').trim() : this.opts.device!;
     if (ts === null || device === '') {
       tally(this.stats.malformed, line, this.keep);
