@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { CLI, FIXTURES, runCli, tmpDir } from '../helpers.js';
 
 const MICRO = path.join(FIXTURES, 'training', 'torch-micro');
-const SMALL = ['--seq', '32', '--batch', '2', '--nvidia-smi', 'none', '--stats-interval', '0'];
+const SMALL = ['--seq', '32', '--batch', '2', '--nvidia-smi', 'none', '--stats-interval', '0', '--no-report'];
 
 interface TrainJson {
   session: string;
@@ -65,7 +65,7 @@ describe('rle train', () => {
 
   it('fine-tunes a checkpoint on --batches (PyTorch\'s 10-step log through the CLI)', async () => {
     const dir = tmpDir();
-    const r = await runCli(['train', '--model', MICRO, '--batches', microBatches(dir), '--steps', '10', '--lr', '1e-3', '--warmup', '2', '--weight-decay', '0.01', '--no-monitor', '--json', '--db', path.join(dir, 'rle.db')]);
+    const r = await runCli(['train', '--model', MICRO, '--batches', microBatches(dir), '--steps', '10', '--lr', '1e-3', '--warmup', '2', '--weight-decay', '0.01', '--no-monitor', '--json', '--db', path.join(dir, 'rle.db'), '--report-dir', path.join(dir, 'report')]);
     assert.equal(r.code, 0, r.stderr);
     const got = (JSON.parse(r.stdout) as TrainJson).steps;
     const want = (JSON.parse(fs.readFileSync(path.join(MICRO, 'expected.json'), 'utf8')) as { training: { log: { loss: number; grad_norm: number; learning_rate: number }[] } }).training.log;
@@ -75,12 +75,15 @@ describe('rle train', () => {
       assert.equal(s.learning_rate, want[i]!.learning_rate);
     });
     assert.deepEqual(got.map((s) => s.epoch).slice(0, 4), [1 / 3, 2 / 3, 1, 4 / 3]);
+    // the run ends with its report
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'report')).sort(), ['figure.png', 'figure.svg', 'report.html', 'summary.json']);
+    assert.match(r.stderr, /report: .*report\.html/);
   });
 
   it('stops on a non-finite loss with a clear message; the session is failed, its steps kept', async () => {
     const dir = tmpDir();
     const db = path.join(dir, 'rle.db');
-    const r = await runCli(['train', '--model', MICRO, '--batches', microBatches(dir), '--steps', '20', '--lr', '1e30', '--warmup', '0', '--no-monitor', '--db', db]);
+    const r = await runCli(['train', '--model', MICRO, '--batches', microBatches(dir), '--steps', '20', '--lr', '1e30', '--warmup', '0', '--no-monitor', '--no-report', '--db', db]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /rle: error: step \d+: (loss is NaN|loss is Infinity|gradient norm is (NaN|Infinity)); training stopped \(lower --lr, or check the data\); session \S+ marked failed \[E_TRAINING\]/);
     const [s] = JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { id: string; status: string }[];
@@ -118,7 +121,7 @@ describe('rle train', () => {
   it('bad options and data are clear errors', async () => {
     const dir = tmpDir();
     const db = path.join(dir, 'rle.db');
-    let r = await runCli(['train', '--preset', 'huge', '--db', db]);
+    let r = await runCli(['train', '--preset', 'huge', '--no-report', '--db', db]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /huge/);
     r = await runCli(['train', '--seq', '2000', '--no-monitor', '--db', db]);

@@ -40,7 +40,7 @@ function steps(gn: number[]): StepRecord[] {
 }
 
 describe('coupling calibration', () => {
-  it('a lagged linear link (grad_norm leads rle_smoothed by 2 s) is found: p < 0.01, peak at +2 s', () => {
+  it('a lagged linear link (grad_norm leads rle_smoothed by 2 s) is found: p < 0.01, peak at +2 s', (t) => {
     for (const seed of [1, 2, 3]) {
       const u = rng(seed);
       const n = 400;
@@ -49,6 +49,7 @@ describe('coupling calibration', () => {
       const rle = noise.map((e, i) => 0.6 * e + (i >= 2 ? -(gn[i - 2]! - 5) : 0)); // a spike now, RLE down 2 s later
       const c = deviceCoupling(device(rle), steps(gn), { lagsS: 10, windowS: 3, seed, shifts: 1000, spikeRule: 'robust' });
       const x = c.xcorr.find((e) => e.training_metric === 'grad_norm' && e.metric === 'rle_smoothed')!;
+      t.diagnostic(`planted link, seed ${seed}: peak r ${x.peak_r!.toFixed(3)} at ${x.peak_lag_s} s, p ${x.p_value}`);
       assert.ok(x.p_value! < 0.01, `seed ${seed}: p ${x.p_value}`);
       assert.equal(x.peak_lag_s, 2, `seed ${seed}: peak at ${x.peak_lag_s} s`);
       assert.ok(x.peak_r! < -0.5, `negative link: r ${x.peak_r}`);
@@ -65,7 +66,7 @@ describe('coupling calibration', () => {
     assert.equal(x.peak_lag_s, -3);
     assert.ok(x.p_value! < 0.01);
   });
-  it('grad_norm spikes 1–2 s before collapse events are found: p < 0.01', () => {
+  it('grad_norm spikes 1–2 s before collapse events are found: p < 0.01', (t) => {
     const u = rng(4);
     const n = 900;
     const gn = Array.from({ length: n }, () => 5 + 0.3 * gauss(u));
@@ -79,11 +80,12 @@ describe('coupling calibration', () => {
     const c = deviceCoupling(device(ar1(u, n, 0.5), collapse), steps(gn));
     assert.ok(c.events.spikes >= 10, `${c.events.spikes} spikes`);
     assert.ok(c.events.coincidences >= 10);
+    t.diagnostic(`planted spikes: ${c.events.coincidences} of ${c.events.spikes} coincide (expected ${c.events.expected!.toFixed(2)}), p ${c.events.p_value}`);
     assert.ok(c.events.p_value! < 0.01, `p ${c.events.p_value}`);
     assert.ok(c.events.expected! < 3);
     assert.equal(c.verdict, 'coupled');
   });
-  it('with no coupling, the correlation p-values are roughly uniform over 50 seeds', () => {
+  it('with no coupling, the correlation p-values are roughly uniform over 50 seeds', (t) => {
     const ps: number[] = [];
     for (let seed = 100; seed < 150; seed++) {
       const u = rng(seed);
@@ -94,11 +96,12 @@ describe('coupling calibration', () => {
     }
     const below = ps.filter((p) => p < 0.05).length;
     const mean = ps.reduce((a, b) => a + b, 0) / ps.length;
+    t.diagnostic(`null correlation p-values: ${below} of 50 below 0.05, mean ${mean.toFixed(3)}`);
     assert.ok(below <= 5, `${below} of 50 below 0.05: ${ps.map((p) => p.toFixed(2)).join(' ')}`);
     assert.ok(mean > 0.35 && mean < 0.65, `mean p ${mean}`);
   });
   for (const [spikesN, eventsN, meanHi] of [[40, 30, 0.65], [8, 10, 0.95]] as const) {
-    it(`with no coupling, coincidence p-values are calibrated over 50 seeds (${spikesN} spikes, ${eventsN} events)`, () => {
+    it(`with no coupling, coincidence p-values are calibrated over 50 seeds (${spikesN} spikes, ${eventsN} events)`, (t) => {
       const ps: number[] = [];
       for (let seed = 200; seed < 250; seed++) {
         const u = rng(seed);
@@ -108,6 +111,7 @@ describe('coupling calibration', () => {
       }
       const below = ps.filter((p) => p < 0.05).length;
       const mean = ps.reduce((a, b) => a + b, 0) / ps.length;
+      t.diagnostic(`null coincidence p-values: ${below} of 50 below 0.05, mean ${mean.toFixed(3)}`);
       assert.ok(below <= 5, `${below} of 50 below 0.05`);
       // Counts are discrete, so p is conservative (above uniform) when few coincidences are expected.
       assert.ok(mean > 0.35 && mean < meanHi, `mean p ${mean}`);
