@@ -11,7 +11,7 @@ import { PKG_ROOT } from '../../package-root.js';
 import { loadCsvSession, loadStoredSession, type DeviceSeries, type SessionData } from '../../analysis/series.js';
 import { RleError } from '../../errors.js';
 import { evaluate, type LabelledSession } from '../../fingerprint/evaluate.js';
-import { sessionWindows, WINDOW_DEFAULT_S } from '../../fingerprint/features.js';
+import { FEATURE_NAMES, sessionWindows, WINDOW_DEFAULT_S } from '../../fingerprint/features.js';
 import { classify, FOREST_DEFAULTS, isModel, trainModel, type FingerprintModel } from '../../fingerprint/model.js';
 import { writeFileAtomic } from '../../store/files.js';
 import type { SessionStore } from '../../store/session-store.js';
@@ -106,6 +106,8 @@ export async function fpTrain(specs: string[], flags: FpFlags): Promise<void> {
     grouped_cv: cv && { folds: cv.folds, window_accuracy: cv.window_accuracy, session_accuracy: cv.session_accuracy, confusion: cv.confusion },
   };
   const model = trainModel({ X: sessions.flatMap((s) => s.windows), labels: sessions.flatMap((s) => s.windows.map(() => s.label)) }, flags.window, o, about);
+  // what the training sessions could not measure: the model cannot use it
+  model.about.features_never_measured = FEATURE_NAMES.filter((f) => !model.features.includes(f));
   await writeFileAtomic(flags.out, JSON.stringify(model) + '\n');
   const acc = cv ? `; grouped ${cv.folds}-fold CV: window accuracy ${(cv.window_accuracy * 100).toFixed(1)} %, session accuracy ${(cv.session_accuracy * 100).toFixed(1)} %` : '';
   process.stderr.write(`rle fingerprint: ${model.labels.length} labels, ${sessions.length} sessions, ${about.sessions.reduce((a, s) => a + s.windows, 0)} windows, ${model.features.length} features${acc}; wrote ${flags.out}\n`);
