@@ -19,7 +19,8 @@ export interface ReportSummary {
   coupling: Record<string, DeviceCoupling>;
   /** What estimated or missing readings make meaningless, per device. */
   notes: string[];
-  options: { lags_s: number; window_s: number; seed: number; shifts: number; spike_rule: string };
+  /** draws: surrogates per correlation test and circular shifts per coincidence test. */
+  options: { lags_s: number; window_s: number; seed: number; draws: number; spike_rule: string };
 }
 
 interface TrainingManifest {
@@ -50,6 +51,6 @@ export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPL
     thermal,
     coupling,
     notes: data.notes,
-    options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, shifts: o.shifts, spike_rule: o.spikeRule },
+    options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, draws: o.shifts, spike_rule: o.spikeRule },
   };
 }

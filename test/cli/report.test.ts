@@ -27,7 +27,7 @@ describe('rle report', () => {
     const db = path.join(tmpDir(), 'rle.db');
     const id = await importTraining(db);
     const out = path.join(tmpDir(), 'rep');
-    const r = await runCli(['report', id, '--out', out, '--db', db, '--shifts', '300']);
+    const r = await runCli(['report', id, '--out', out, '--db', db, '--draws', '300']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /wrote .*report\.html/);
     assert.match(r.stdout, /^cpu: (coupled|not coupled|insufficient data) — /m);
@@ -49,7 +49,7 @@ describe('rle report', () => {
     assert.equal(s.training!.steps, 200);
     assert.ok(s.notes.some((n) => /cpu: power_w is 125 W on all \d+ samples: probably a constant/.test(n)));
     // --json prints the same summary; the same seed gives the same p-values
-    const j = await runCli(['report', id, '--json', '--db', db, '--shifts', '300']);
+    const j = await runCli(['report', id, '--json', '--db', db, '--draws', '300']);
     assert.equal(j.code, 0, j.stderr);
     assert.deepEqual(JSON.parse(j.stdout), s);
   });

@@ -21,7 +21,7 @@ export interface CouplingOptions {
   /** Coincidence window ±w, s. */
   windowS: number;
   seed: number;
-  /** Permutations / circular shifts per test. */
+  /** Null draws per test: surrogates for the correlations, circular shifts for the coincidences. */
   shifts: number;
   spikeRule: SpikeRule;
 }

@@ -1,11 +1,18 @@
 /**
  * Lagged correlation between a training series x and a thermal series y on the telemetry grid,
  * with a p-value for the peak that accounts for having looked at every lag: the peak |r| is
- * compared with the peak |r| of circularly shifted copies of x (which keep x's own
- * autocorrelation and missing-value pattern but break its alignment with y).
+ * compared with the peak |r| of phase-randomised surrogates of x (same power spectrum, so the
+ * same autocorrelation; same missing-value pattern; alignment with y broken).
  * Lag k (samples; seconds = k × dt) pairs x[i] with y[i + k]: positive lag, x leads.
+ *
+ * Why surrogates, not circular shifts: a shift that keeps clear of the lag window (the only kind
+ * that does not re-align a real link at another lag) leaves out exactly the reference statistics
+ * that overlap the observed one, and the test becomes anti-conservative — measured here on white
+ * noise, n = 300, lags ±10: 10 % of p < 0.05 and 6.5 % of p < 0.01. With surrogates the same
+ * check gives the nominal rates (see the calibration tests).
  */
 import { mulberry32 } from '../../core/random.js';
+import { dft, surrogate } from './fft.js';
 
 export interface XcorrResult {
   lags_s: number[];
@@ -70,16 +77,19 @@ export function laggedCorrelation(x: Float64Array, y: Float64Array, dt: number, 
     }
   }
   if (best < 0) return { lags_s, r, peak_lag_s: null, peak_r: null, p_value: null, n: 0 };
-  // Shifts stay clear of the lag window, so a shifted copy is never the original at another lag.
-  const minShift = K + 1;
-  const span = n - 2 * minShift;
   let p: number | null = null;
-  if (span > 0 && shifts > 0) {
+  if (shifts > 0) {
     const rand = mulberry32(seed);
+    // NaN (no step in the interval) is 0 for the transform — the series is detrended, so about its mean — and NaN again after.
+    const re = Float64Array.from(x, (v) => (Number.isFinite(v) ? v : 0));
+    const im = new Float64Array(n);
+    dft(re, im);
+    const spectrum = { re, im };
     let ge = 0;
     for (let s = 0; s < shifts; s++) {
-      const shift = minShift + Math.floor(rand() * span);
-      if (peak(x, y, K, shift) >= best - 1e-12) ge++;
+      const sx = surrogate(spectrum, rand);
+      for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) sx[i] = NaN;
+      if (peak(sx, y, K, 0) >= best - 1e-12) ge++;
     }
     p = (1 + ge) / (1 + shifts);
   }
