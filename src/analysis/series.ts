@@ -59,7 +59,8 @@ class Collector {
   }
 }
 
-function ratedFromManifest(manifest: Record<string, unknown>): Record<string, number> {
+/** The rated powers a monitor resolved (GPU power limits) are part of its manifest. */
+export function ratedFromManifest(manifest: Record<string, unknown>): Record<string, number> {
   const engine = manifest.engine as { rated?: Record<string, number> } | undefined;
   return engine?.rated ?? {};
 }

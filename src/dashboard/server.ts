@@ -177,7 +177,7 @@ export class Dashboard {
       let f = this.fed.get(s.id);
       if (!f) {
         // start from the latest sample per device rather than replaying a long session
-        f = { id: Math.max(0, (this.store.rowsAfter(s.id, 0, 1_000_000).at(-1)?.id ?? 1) - 16), step: -1 };
+        f = { id: Math.max(0, this.store.lastSampleId(s.id) - 16), step: -1 };
         this.fed.set(s.id, f);
       }
       for (const { id, row } of this.store.rowsAfter(s.id, f.id)) {

@@ -265,6 +265,12 @@ export class SessionStore {
     return rows.map((r) => ({ id: r.sample_id as number, row: toStoredRow(r) }));
   }
 
+  /** Id of the session's last stored sample (0 when none). */
+  lastSampleId(sessionId: string): number {
+    const r = this.db.prepare('SELECT MAX(id) AS id FROM samples WHERE session_id = ?').get(sessionId) as { id: number | null };
+    return r.id ?? 0;
+  }
+
   /** Per session: samples and collapse samples (for listings). */
   collapseCounts(): Map<string, { samples: number; collapse: number }> {
     const rows = this.db

@@ -6,6 +6,7 @@ import type { EngineOptions } from '../../core/device.js';
 import { SessionEngine } from '../../core/engine.js';
 import type { SessionStore } from '../../store/session-store.js';
 import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
+import { ratedFromManifest } from '../../analysis/series.js';
 import { SummaryBuilder, type SessionSummary } from '../../analysis/summary.js';
 import { replaySession } from '../../session/replay.js';
 import { openInput } from '../../store/files.js';
@@ -74,12 +75,6 @@ function analyzeStored(store: SessionStore, id: string, engineOptions: EngineOpt
     rows++;
   }
   return { session: session.id, rows, engine };
-}
-
-/** The rated powers a monitor resolved (GPU power limits) are part of its manifest. */
-function ratedFromManifest(manifest: Record<string, unknown>): Record<string, number> {
-  const engine = manifest.engine as { rated?: Record<string, number> } | undefined;
-  return engine?.rated ?? {};
 }
 
 export async function analyze(input: string, flags: AnalyzeFlags): Promise<void> {
