@@ -140,10 +140,6 @@ export class Trainer {
     return new Trainer(model, data, params, opt, o, info, ks.kernels);
   }
 
-  get stepsDone(): number {
-    return this.n;
-  }
-
   /** One optimizer step; a non-finite loss is returned as is (the caller stops). */
   step(): StepResult {
     const t0 = performance.now();

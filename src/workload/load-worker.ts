@@ -17,7 +17,7 @@ interface Data {
   periodMs: number;
 }
 
-export const STOP = 0;
+const STOP = 0;
 const { ctrl, duty, index, periodMs } = workerData as Data;
 
 function gemm(): Gemm {

@@ -222,7 +222,7 @@ function finiteOrNull(x: number | null): number | null {
   return x !== null && Number.isFinite(x) ? x : null;
 }
 
-export function trainingSummary(status: SessionStatus, steps: readonly StepRecord[], t0: number, info: TrainInfo | null, thermal: SessionSummary | null): TrainingSummary {
+function trainingSummary(status: SessionStatus, steps: readonly StepRecord[], t0: number, info: TrainInfo | null, thermal: SessionSummary | null): TrainingSummary {
   return { status, ...summarizeTraining(steps, t0, info?.data.batch ?? null), model: info?.model ?? null, kernels: info?.kernels ?? null, thermal };
 }
 
