@@ -37,6 +37,6 @@ export {
 } from './store/csv-reader.js';
 export { SessionCsvWriter, formatNumber, csvField } from './store/csv-writer.js';
 export { parseTimestamp, type ParsedTime } from './store/timestamp.js';
-export { replaySession, type ReplayHandlers, type ReplayResult } from './session/replay.js';
+export { replaySession, type ReplayHandlers, type ReplayResult } from './replay/csv.js';
 export { SummaryBuilder, type SessionSummary, type DeviceSummary } from './analysis/summary.js';
 export { RleError, type ErrorCode } from './errors.js';

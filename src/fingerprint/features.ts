@@ -6,7 +6,7 @@
  * measured: features of a missing sensor are NaN (missing), never 0 — power features need
  * measured power, temperature and E_th need a temperature, E_pw needs measured power.
  */
-import type { DeviceSeries } from '../analysis/series.js';
+import type { DeviceSeries } from '../replay/series.js';
 
 const STATS = ['mean', 'sd', 'q10', 'q50', 'q90', 'slope_per_min'] as const;
 const SERIES = ['util_pct', 'power_w', 'temp_c', 'rle_smoothed', 'E_th', 'E_pw'] as const;

@@ -3,7 +3,7 @@
  * workload label, samples, duration, collapse rate and events, mean power with the share that
  * was measured, mean RLE, peak temperature — as rows, Markdown or aligned text.
  */
-import type { SessionData } from '../analysis/series.js';
+import type { SessionData } from '../replay/series.js';
 
 export interface CompareRow {
   session: string;

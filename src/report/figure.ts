@@ -8,7 +8,7 @@
 import type { CollapseEvent } from '../analysis/coupling/collapse-events.js';
 import { collapseEvents } from '../analysis/coupling/collapse-events.js';
 import type { DeviceCoupling } from '../analysis/coupling/coupling.js';
-import type { DeviceSeries, SessionData } from '../analysis/series.js';
+import type { DeviceSeries, SessionData } from '../replay/series.js';
 
 /** Points per series above which the figure averages into buckets (the report is for reading, not zooming). */
 const MAX_POINTS = 3000;

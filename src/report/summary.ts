@@ -4,7 +4,7 @@
  * alone, so a report can be rebuilt at any time.
  */
 import { deviceCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling } from '../analysis/coupling/coupling.js';
-import type { SessionData } from '../analysis/series.js';
+import type { SessionData } from '../replay/series.js';
 import type { DeviceSummary } from '../analysis/summary.js';
 import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
 

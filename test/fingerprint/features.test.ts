@@ -1,7 +1,7 @@
 /** Fingerprint features on seeded synthetic signals: statistics, shape features, missing sensors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeviceSeries } from '../../src/analysis/series.js';
+import type { DeviceSeries } from '../../src/replay/series.js';
 import { dominantPeriod, FEATURE_NAMES, sessionWindows } from '../../src/fingerprint/features.js';
 import { gauss, rng } from '../helpers.js';
 

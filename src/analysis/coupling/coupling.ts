@@ -7,7 +7,7 @@
  * level of 0.05 (Bonferroni: each at 0.025). The other correlations are reported, not voted.
  */
 import type { StepRecord } from '../../store/session-store.js';
-import type { DeviceSeries } from '../series.js';
+import type { DeviceSeries } from '../../replay/series.js';
 import { alignSteps, medianStep, type StepMetric } from './align.js';
 import { coincidences } from './coincidence.js';
 import { collapseEvents } from './collapse-events.js';

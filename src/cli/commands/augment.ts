@@ -1,7 +1,7 @@
 /** `rle augment <in.csv|-> [-o out.csv]`: the session CSV with its metric columns recomputed. */
 import { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import { replaySession } from '../../session/replay.js';
+import { replaySession } from '../../replay/csv.js';
 import { SessionCsvWriter } from '../../store/csv-writer.js';
 import { AtomicOutput, openInput, writeChunk } from '../../store/files.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';

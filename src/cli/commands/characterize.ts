@@ -5,11 +5,11 @@
  */
 import { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadStoredSession } from '../../analysis/series.js';
+import { loadStoredSession } from '../../replay/series.js';
 import { RleError } from '../../errors.js';
 import { compareMarkdown, compareRows, compareText, type CompareRow } from '../../report/compare.js';
 import { nonNegative } from '../options.js';
-import { addRecordingOptions } from '../recording.js';
+import { addRecordingOptions } from '../../app/recorder.js';
 import { openStore } from '../store-options.js';
 import { train, type TrainFlags } from './train.js';
 import { addWorkloadOptions, runWorkload, type WorkloadFlags } from './workload.js';

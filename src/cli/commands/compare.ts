@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCsvSession, loadStoredSession, type SessionData } from '../../analysis/series.js';
+import { loadCsvSession, loadStoredSession, type SessionData } from '../../replay/series.js';
 import { RleError } from '../../errors.js';
 import { compareMarkdown, compareRows, compareText, type CompareRow } from '../../report/compare.js';
 import type { SessionStore } from '../../store/session-store.js';

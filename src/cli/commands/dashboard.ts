@@ -1,7 +1,7 @@
 /** `rle dashboard`: the store in a browser (session list, session and live views) and /metrics. */
 import { Command } from 'commander';
-import { Dashboard } from '../../dashboard/server.js';
-import { parseListen } from '../../server/http.js';
+import { Dashboard } from '../../serve/dashboard.js';
+import { parseListen } from '../../serve/http.js';
 import { positiveInt } from '../options.js';
 import { onStopSignal } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PKG_ROOT } from '../../package-root.js';
-import { loadCsvSession, loadStoredSession, type DeviceSeries, type SessionData } from '../../analysis/series.js';
+import { loadCsvSession, loadStoredSession, type DeviceSeries, type SessionData } from '../../replay/series.js';
 import { RleError } from '../../errors.js';
 import { evaluate, type LabelledSession } from '../../fingerprint/evaluate.js';
 import { FEATURE_NAMES, sessionWindows, WINDOW_DEFAULT_S } from '../../fingerprint/features.js';

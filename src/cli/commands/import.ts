@@ -1,7 +1,7 @@
 /** `rle import <file.csv>`: an earlier RLE session CSV into the store, metrics recomputed. */
 import { Command } from 'commander';
-import { readTrainingLog } from '../../run/training-log.js';
-import { replaySession } from '../../session/replay.js';
+import { readTrainingLog } from '../../ingest/training-log.js';
+import { replaySession } from '../../replay/csv.js';
 import { openInput } from '../../store/files.js';
 import type { StoredRow } from '../../store/session-store.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';

@@ -1,7 +1,7 @@
 /** `rle monitor`: sample this machine's sensors, compute RLE live, store the session. */
 import { Command } from 'commander';
 import { positive } from '../options.js';
-import { addRecordingOptions, Recording, type RecordingFlags } from '../recording.js';
+import { addRecordingOptions, Recording, type RecordingFlags } from '../../app/recorder.js';
 import { onStopSignal } from '../signals.js';
 import { renderSummary } from './analyze.js';
 

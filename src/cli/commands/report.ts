@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { loadStoredSession } from '../../analysis/series.js';
+import { loadStoredSession } from '../../replay/series.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 import type { SpikeRule } from '../../analysis/coupling/spikes.js';
 import { RleError } from '../../errors.js';

@@ -7,10 +7,10 @@ import { Command, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { RleError } from '../../errors.js';
-import type { MetricFormat } from '../../run/metric-lines.js';
-import { StepCollector } from '../../run/step-collector.js';
-import { FileTail } from '../../run/tail-file.js';
-import { addRecordingOptions, Recording, type RecordingFlags } from '../recording.js';
+import type { MetricFormat } from '../../capture/metric-lines.js';
+import { StepCollector } from '../../capture/step-collector.js';
+import { FileTail } from '../../capture/tail-file.js';
+import { addRecordingOptions, Recording, type RecordingFlags } from '../../app/recorder.js';
 import { onStopSignal } from '../signals.js';
 import { renderSummary } from './analyze.js';
 

@@ -11,7 +11,7 @@ import type { SessionSummary } from '../../analysis/summary.js';
 import { CpuLoad } from '../../workload/cpu-load.js';
 import { PATTERNS, targetAt, type Pattern, type PatternSpec } from '../../workload/patterns.js';
 import { positive, positiveInt } from '../options.js';
-import { addRecordingOptions, Recording, type RecordingFlags } from '../recording.js';
+import { addRecordingOptions, Recording, type RecordingFlags } from '../../app/recorder.js';
 import { onStopSignal } from '../signals.js';
 import { renderSummary } from './analyze.js';
 

@@ -10,7 +10,7 @@ import { alignSteps } from '../../../src/analysis/coupling/align.js';
 import { detrend } from '../../../src/analysis/coupling/detrend.js';
 import { laggedCorrelation } from '../../../src/analysis/coupling/xcorr.js';
 import { coincidences } from '../../../src/analysis/coupling/coincidence.js';
-import type { DeviceSeries } from '../../../src/analysis/series.js';
+import type { DeviceSeries } from '../../../src/replay/series.js';
 import type { StepRecord } from '../../../src/store/session-store.js';
 import { gauss, rng } from '../../helpers.js';
 

@@ -5,10 +5,10 @@
  */
 import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
-import { replaySession } from '../session/replay.js';
+import { replaySession } from './csv.js';
 import type { SessionInfo, SessionStore, StepRecord } from '../store/session-store.js';
 import { openInput } from '../store/files.js';
-import { SummaryBuilder, type SessionSummary } from './summary.js';
+import { SummaryBuilder, type SessionSummary } from '../analysis/summary.js';
 
 export interface DeviceSeries {
   device: string;

@@ -8,16 +8,16 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadStoredSession } from '../analysis/series.js';
+import { loadStoredSession } from '../replay/series.js';
 import { RleError } from '../errors.js';
-import { RleMetrics } from '../export/metrics.js';
+import { RleMetrics } from './prometheus-metrics.js';
 import { PKG_ROOT } from '../package-root.js';
 import { figureSpec, renderSvg } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary } from '../report/summary.js';
-import { BASE_HEADERS, checkExposure, listen, send, tokenCheck, tokenCookie, type Listen } from '../server/http.js';
+import { BASE_HEADERS, checkExposure, listen, send, tokenCheck, tokenCookie, type Listen } from './http.js';
 import { SessionStore } from '../store/session-store.js';
-import { sessionDelta, sessionList, spikeSteps } from './data.js';
+import { sessionDelta, sessionList, spikeSteps } from './dashboard-data.js';
 
 export interface DashboardOptions {
   db: string;

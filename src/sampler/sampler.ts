@@ -8,7 +8,7 @@ import { SessionEngine, type MetricRow } from '../core/engine.js';
 import { SummaryBuilder } from '../analysis/summary.js';
 import { SensorSet, type SourceHealth } from '../sensors/registry.js';
 import type { SensorContext } from '../sensors/types.js';
-import { Ticker, type Tick } from '../sampler/ticker.js';
+import { Ticker, type Tick } from './ticker.js';
 import type { SessionStore, SampleRecord, StoredRow, StoreEvent } from '../store/session-store.js';
 import { buildSamples, capabilityLines, type DeviceSampleOptions } from './device-sample.js';
 import { ratedPowerFromReadings } from '../sensors/nvidia-smi.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { RleMetrics } from '../../src/export/metrics.js';
+import { RleMetrics } from '../../src/serve/prometheus-metrics.js';
 import { CLI, tmpDir } from '../helpers.js';
 
 const have = (exe: string): boolean => spawnSync(exe, ['--version'], { stdio: 'ignore' }).status === 0;

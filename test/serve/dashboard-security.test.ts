@@ -8,7 +8,7 @@ import http from 'node:http';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import { after, before, describe, it } from 'node:test';
-import { Dashboard } from '../../src/dashboard/server.js';
+import { Dashboard } from '../../src/serve/dashboard.js';
 import { runCli } from '../helpers.js';
 import { liveStore, type LiveStore } from './live-helpers.js';
 

@@ -1,7 +1,7 @@
 /** `--prometheus [HOST:]PORT`: /metrics of a running recording (monitor, train, run, workload). */
 import http from 'node:http';
-import { BASE_HEADERS, checkExposure, listen, send, tokenOk, type Listen } from '../server/http.js';
-import type { RleMetrics } from './metrics.js';
+import { BASE_HEADERS, checkExposure, listen, send, tokenOk, type Listen } from './http.js';
+import type { RleMetrics } from './prometheus-metrics.js';
 
 export class PrometheusServer {
   private constructor(

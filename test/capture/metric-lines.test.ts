@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMetricLine } from '../../src/run/metric-lines.js';
+import { parseMetricLine } from '../../src/capture/metric-lines.js';
 
 describe('parseMetricLine', () => {
   it('reads a Hugging Face Trainer log dict', () => {

@@ -7,19 +7,19 @@ import { Command, InvalidArgumentError } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { RATED_POWER_W } from '../core/constants.js';
 import { RleError } from '../errors.js';
-import { Monitor, type TickReport } from '../monitor/monitor.js';
+import { Monitor, type TickReport } from '../sampler/sampler.js';
 import { SOURCE_NAMES } from '../sensors/registry.js';
 import { SessionCsvWriter } from '../store/csv-writer.js';
 import { AtomicOutput } from '../store/files.js';
 import type { SessionStatus, SessionStore } from '../store/session-store.js';
 import type { SessionSummary } from '../analysis/summary.js';
-import { addEngineOptions, anyNumber, engineOptionsFrom, nonNegative, type EngineFlags } from './options.js';
-import { fmt } from './output.js';
-import { addStoreOption, openStore, type StoreFlags } from './store-options.js';
-import { RleMetrics } from '../export/metrics.js';
-import { PrometheusServer } from '../export/prometheus-server.js';
-import { parseListen } from '../server/http.js';
-import { packageVersion } from './version.js';
+import { addEngineOptions, anyNumber, engineOptionsFrom, nonNegative, type EngineFlags } from '../cli/options.js';
+import { fmt } from '../cli/output.js';
+import { addStoreOption, openStore, type StoreFlags } from '../cli/store-options.js';
+import { RleMetrics } from '../serve/prometheus-metrics.js';
+import { PrometheusServer } from '../serve/prometheus-server.js';
+import { parseListen } from '../serve/http.js';
+import { packageVersion } from '../cli/version.js';
 
 export interface RecordingFlags extends EngineFlags, StoreFlags {
   devices: string[];

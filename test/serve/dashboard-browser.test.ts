@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Dashboard } from '../../src/dashboard/server.js';
+import { Dashboard } from '../../src/serve/dashboard.js';
 import { tmpDir } from '../helpers.js';
 import { liveStore, type LiveStore } from './live-helpers.js';
 

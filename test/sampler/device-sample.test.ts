@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildSamples, capabilityLines } from '../../src/monitor/device-sample.js';
+import { buildSamples, capabilityLines } from '../../src/sampler/device-sample.js';
 import { ok, unavailable, type Reading } from '../../src/sensors/types.js';
 
 const base = (id: string, device: string, kind: Reading['kind'], unit: string, source: string, primary = true) =>
