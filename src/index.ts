@@ -23,7 +23,6 @@ export {
   type SampleInput,
   type DeviceSample,
   type MetricRow,
-  type PowerSource,
 } from './core/engine.js';
 export { expectedRle } from './core/efficiency.js';
 export { SPEC_COLUMNS, PROVENANCE_COLUMNS } from './store/columns.js';
@@ -37,6 +36,7 @@ export {
 } from './store/csv-reader.js';
 export { SessionCsvWriter, formatNumber, csvField } from './store/csv-writer.js';
 export { parseTimestamp, type ParsedTime } from './store/timestamp.js';
-export { replaySession, type ReplayHandlers, type ReplayResult } from './replay/csv.js';
+export { replayCsv, type ReplayHandlers, type ReplayResult } from './replay/csv.js';
+export { PROVENANCES, isReading, type Provenance } from './core/provenance.js';
 export { SummaryBuilder, type SessionSummary, type DeviceSummary } from './analysis/summary.js';
 export { RleError, type ErrorCode } from './errors.js';

@@ -1,11 +1,24 @@
 /**
  * Per-device session summary (`rle analyze`), built in one streaming pass: O(devices) memory.
- * Only measured readings enter power and temperature statistics; estimated power does not.
+ * Only readings (measured, or recorded by another tool) enter the power and temperature
+ * statistics; estimates, derived values and constants do not.
  */
+import { SUMMARY_DEFAULTS } from '../core/constants.js';
 import type { MetricRow } from '../core/engine.js';
+import { isReading, type Provenance } from '../core/provenance.js';
 
 /** What the summary needs of a metric row. */
 export type SummaryMetric = Pick<MetricRow, 'rle_smoothed' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>;
+
+/** What the summary needs of a sample: its time, readings and their provenance. */
+export interface SummarySample {
+  readonly t: number;
+  readonly util_pct: number | null;
+  readonly temp_c: number | null;
+  readonly power_w: number | null;
+  readonly temp_src: Provenance | null;
+  readonly power_src: Provenance | null;
+}
 
 export interface MeanMinMax {
   mean: number | null;
@@ -76,7 +89,10 @@ class DeviceAccumulator {
   readonly tempConst = new ConstancyCheck();
   readonly powerConst = new ConstancyCheck();
 
-  add(t: number, util: number | null, temp: number | null, power: number | null, m: SummaryMetric, gapS: number): void {
+  add(s: SummarySample, m: SummaryMetric, gapS: number): void {
+    const { t, util_pct: util } = s;
+    const power = isReading(m.power_source) ? s.power_w : null;
+    const temp = isReading(s.temp_src) ? s.temp_c : null;
     this.samples++;
     if (t < this.tMin) this.tMin = t;
     if (t > this.tMax) this.tMax = t;
@@ -101,7 +117,7 @@ class DeviceAccumulator {
       this.utilN++;
       this.utilSum += util;
     }
-    if (m.power_source === 'measured' && power !== null) {
+    if (power !== null) {
       this.powerN++;
       this.powerSum += power;
       if (power > this.powerMax) this.powerMax = power;
@@ -148,8 +164,6 @@ class DeviceAccumulator {
   }
 }
 
-/** Readings seen as one constant on at least this many samples are flagged (samples). */
-const CONSTANT_FLAG_MIN_SAMPLES = 30;
 
 export class SummaryBuilder {
   private readonly devices = new Map<string, DeviceAccumulator>();
@@ -157,14 +171,14 @@ export class SummaryBuilder {
   /** @param nominalPeriodS nominal sampling period, seconds; a gap is a step over twice it. */
   constructor(private readonly nominalPeriodS: number) {}
 
-  /** @param power the power reading, W (used only when the metric says it was measured). */
-  add(device: string, t: number, util: number | null, temp: number | null, power: number | null, m: SummaryMetric): void {
+  /** One sample of `device` and its metric row (power counts only where the metric used a reading). */
+  add(device: string, s: SummarySample, m: SummaryMetric): void {
     let acc = this.devices.get(device);
     if (!acc) {
       acc = new DeviceAccumulator();
       this.devices.set(device, acc);
     }
-    acc.add(t, util, temp, power, m, 2 * this.nominalPeriodS);
+    acc.add(s, m, 2 * this.nominalPeriodS);
   }
 
   result(source: string, rows: number, malformedRows: number): SessionSummary {
@@ -193,7 +207,7 @@ export class SummaryBuilder {
         ['temp_c', a.tempConst, '°C'],
         ['power_w', a.powerConst, 'W'],
       ] as const) {
-        if (c.constant && c.n >= CONSTANT_FLAG_MIN_SAMPLES) {
+        if (c.constant && c.n >= SUMMARY_DEFAULTS.constantMinSamples) {
           out.push(`${name}: ${what} is ${c.value} ${unit} on all ${c.n} samples: probably a constant written by the recording tool, not a measurement`);
         }
       }

@@ -1,230 +1,218 @@
 /**
- * A recorded session as the CLI runs it: the monitor options shared by `rle monitor` and
- * `rle run`, and the set-up around a Monitor (store, capability lines, --csv, status and
- * stats lines) and its orderly end.
+ * A recorded session: the one component through which monitor, train, run and workload
+ * record. It opens the sensors and every output before the session exists (a bad option or
+ * no device leaves no empty session behind), creates the session, and feeds one tick stream
+ * to its sinks — the store (required), the live summary, and on request the session CSV,
+ * Prometheus and the terminal lines. A failing optional sink is reported once and dropped;
+ * a failing store ends the session `failed` with a clear error.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { performance } from 'node:perf_hooks';
-import { RATED_POWER_W } from '../core/constants.js';
 import { RleError } from '../errors.js';
-import { Monitor, type TickReport } from '../sampler/sampler.js';
-import { SOURCE_NAMES } from '../sensors/registry.js';
-import { SessionCsvWriter } from '../store/csv-writer.js';
-import { AtomicOutput } from '../store/files.js';
-import type { SessionStatus, SessionStore } from '../store/session-store.js';
 import type { SessionSummary } from '../analysis/summary.js';
-import { addEngineOptions, anyNumber, engineOptionsFrom, nonNegative, type EngineFlags } from '../cli/options.js';
-import { fmt } from '../cli/output.js';
-import { addStoreOption, openStore, type StoreFlags } from '../cli/store-options.js';
-import { RleMetrics } from '../serve/prometheus-metrics.js';
+import { Sampler, type SamplerOptions, type TickReport } from '../sampler/sampler.js';
 import { PrometheusServer } from '../serve/prometheus-server.js';
-import { parseListen } from '../serve/http.js';
-import { packageVersion } from '../cli/version.js';
+import { RleMetrics } from '../serve/prometheus-metrics.js';
+import type { Listen } from '../serve/http.js';
+import { CsvSink } from '../sinks/csv-sink.js';
+import { PrometheusSink } from '../sinks/prometheus-sink.js';
+import { SinkSet, type Sink, type SinkFailure } from '../sinks/sink.js';
+import { StoreSink } from '../sinks/store-sink.js';
+import { SummarySink } from '../sinks/summary-sink.js';
+import { StatsLineSink, StatusLineSink } from '../sinks/terminal-sinks.js';
+import { AtomicOutput } from '../store/files.js';
+import { SessionStore, type EndStatus, type SessionStatus, type StepRecord, type StoreEvent } from '../store/session-store.js';
+import { packageVersion } from '../version.js';
 
-export interface RecordingFlags extends EngineFlags, StoreFlags {
-  devices: string[];
-  name?: string;
-  modelName?: string;
-  trainingMode?: string;
-  notes?: string;
-  ambientTemp?: number;
-  estimatePower?: boolean;
-  idlePower: number;
-  csv?: string;
-  sysfsRoot: string;
-  procfsRoot: string;
-  nvidiaSmi: string;
-  disableSensor: string[];
-  statsInterval: number;
-  json?: boolean;
-  prometheus?: string;
-  token?: string;
-}
-
-/** Sampling above this rate measures the probe more than the machine (Hz). */
-const MAX_HZ = 50;
-
-function list(raw: string, prev: string[] = []): string[] {
-  return [...prev, ...raw.split(',').map((s) => s.trim()).filter(Boolean)];
-}
-
-function sensorName(raw: string, prev: string[] = []): string[] {
-  if (!SOURCE_NAMES.includes(raw)) throw new InvalidArgumentError(`unknown sensor source; one of ${SOURCE_NAMES.join(', ')}.`);
-  return [...prev, raw];
-}
-
-export function addRecordingOptions(cmd: Command): Command {
-  cmd
-    .option('--devices <list>', 'devices or classes to record, e.g. cpu,gpu (default: all found)', list, [])
-    .option('--name <name>', 'session name')
-    .option('--model-name <name>', 'metadata: model being trained')
-    .option('--training-mode <mode>', 'metadata: e.g. fine-tune, pretrain, inference')
-    .option('--notes <text>', 'metadata: free text')
-    .option('--ambient-temp <c>', 'metadata: ambient temperature, °C', anyNumber)
-    .option('--estimate-power', 'fill a missing CPU power with idle + (rated − idle) × util, marked estimated')
-    .option('--idle-power <w>', 'idle CPU power for --estimate-power, W (a guess: measure yours)', nonNegative, 10)
-    .option('--csv <file>', 'also write the session CSV (renamed into place when the run ends)')
-    .option('--sysfs-root <dir>', 'root of sysfs', '/sys')
-    .option('--procfs-root <dir>', 'root of procfs', '/proc')
-    .option('--nvidia-smi <path>', 'nvidia-smi executable, or none', 'nvidia-smi')
-    .option('--disable-sensor <source>', `skip a sensor source (${SOURCE_NAMES.join(', ')}); repeatable`, sensorName, [])
-    .option('--stats-interval <s>', 'print a summary line every S seconds (0: never)', nonNegative, 60)
-    .option('--prometheus <[host:]port>', 'serve /metrics (Prometheus/OpenMetrics text) while recording; host defaults to 127.0.0.1')
-    .option('--token <token>', 'required on every request when serving beyond loopback (default $RLE_TOKEN)');
-  addEngineOptions(cmd);
-  addStoreOption(cmd);
-  return cmd;
-}
-
-function statusLine(r: TickReport): string {
-  const parts = r.samples.map((s, i) => {
-    const m = r.metrics[i]!;
-    const temp = s.temp_c === null ? 'n/a' : `${fmt(s.temp_c)}°C`;
-    const power = s.power_w === null ? 'n/a' : `${fmt(s.power_w)}W${s.power_src === 'estimated' ? '(est)' : ''}`;
-    return `${s.device} ${fmt(s.util_pct)}% ${temp} ${power} rle ${fmt(m.rle_smoothed)}${m.collapse ? ' COLLAPSE' : ''}`;
-  });
-  return `[${new Date(r.tick.actualS * 1000).toISOString().slice(11, 19)}] ${parts.join(' | ')}`;
-}
-
-export interface RecordingOptions {
+export interface RecorderOptions {
   readonly kind: string;
-  readonly durationS: number | null;
-  /** Where the session id and capability lines go. */
-  readonly info: (line: string) => void;
-  /** Show the live status line (only on a terminal). */
-  readonly statusLine: boolean;
-  readonly manifest?: Record<string, unknown>;
+  readonly name: string | null;
+  /** The session store's file. */
+  readonly db: string;
+  /** What to keep in the manifest besides what the recorder and sampler add. */
+  readonly manifest: Record<string, unknown>;
+  /** null: no sampling (`rle train --no-monitor`): the session holds steps and events only. */
+  readonly sampling: SamplerOptions | null;
+  /** Also write the session CSV here. */
+  readonly csv?: string | null;
+  /** Serve /metrics while recording. */
+  readonly prometheus?: { readonly listen: Listen; readonly token: string | undefined } | null;
+  /** Where the live status line goes (a terminal), or null for none. */
+  readonly statusLine?: ((s: string) => void) | null;
+  /** Seconds between summary lines on stderr (0: none). */
+  readonly statsIntervalS?: number;
+  /** Info lines: the session id, what is measured, where metrics are served, warnings. */
+  readonly log: (line: string) => void;
 }
 
-/** An open recorded session: its monitor (call run()), its store, and its end. */
-export class Recording {
-  private csv: AtomicOutput | null = null;
-  private csvWriter: SessionCsvWriter | null = null;
-  private prom: PrometheusServer | null = null;
-  /** The Prometheus metrics of this recording, when --prometheus was given. */
-  metrics: RleMetrics | null = null;
+export interface RecordingEnd {
+  readonly status: SessionStatus;
+  readonly summary: SessionSummary;
+  /** What the summary cannot say (estimated power, no temperature…). */
+  readonly notes: readonly string[];
+}
+
+/** Outputs opened before the session exists, closed again if anything after them fails. */
+interface Outputs {
+  csv: AtomicOutput | null;
+  prom: { server: PrometheusServer; metrics: RleMetrics } | null;
+}
+
+async function openOutputs(o: RecorderOptions): Promise<Outputs> {
+  const out: Outputs = { csv: null, prom: null };
+  try {
+    if (o.csv) out.csv = await AtomicOutput.open(o.csv);
+    if (o.prometheus) {
+      const metrics = new RleMetrics();
+      out.prom = { metrics, server: await PrometheusServer.start(metrics, o.prometheus.listen, o.prometheus.token) };
+    }
+    return out;
+  } catch (e) {
+    await closeOutputs(out);
+    throw e;
+  }
+}
+
+async function closeOutputs(out: Outputs): Promise<void> {
+  await out.csv?.abort();
+  await out.prom?.server.close();
+}
+
+function hostOf(a: Listen): string {
+  return a.host.includes(':') ? `[${a.host}]` : a.host;
+}
+
+export class Recorder {
+  private readonly sinks: SinkSet;
+  private readonly summary: SummarySink;
+  private stopRequested: (() => void) | null = null;
+  private readonly stopped: Promise<void>;
+  private ending: Promise<RecordingEnd> | null = null;
 
   private constructor(
-    readonly mon: Monitor,
-    readonly store: SessionStore,
-    private readonly o: RecordingOptions,
-  ) {}
+    private readonly o: RecorderOptions,
+    readonly id: string,
+    private readonly store: StoreSink,
+    private readonly sampler: Sampler | null,
+    outputs: Outputs,
+  ) {
+    this.stopped = new Promise((r) => (this.stopRequested = r));
+    this.summary = new SummarySink(o.sampling ? 1 / o.sampling.hz : 1);
+    const sinks: Sink[] = [store, this.summary];
+    if (outputs.csv) sinks.push(new CsvSink(outputs.csv));
+    if (outputs.prom) sinks.push(new PrometheusSink(outputs.prom.metrics, outputs.prom.server, id));
+    if (o.statusLine) sinks.push(new StatusLineSink(o.statusLine));
+    if (o.statsIntervalS && o.sampling) {
+      sinks.push(new StatsLineSink((s) => process.stderr.write(s), `rle ${o.kind}: `, o.statsIntervalS, this.summary, !!o.statusLine));
+    }
+    this.sinks = new SinkSet(sinks, (f, required) => this.dropped(f, required));
+  }
 
-  static async start(flags: RecordingFlags, o: RecordingOptions): Promise<Recording> {
-    if (flags.hz > MAX_HZ) throw new RleError('E_OPTION', `--hz ${flags.hz}: at most ${MAX_HZ} Hz`);
-    const store = openStore(flags);
-    const mon = new Monitor({
-      hz: flags.hz,
-      durationS: o.durationS,
-      devices: flags.devices,
-      estimatePower: flags.estimatePower ? { idleW: flags.idlePower, ratedW: flags.rated?.cpu ?? RATED_POWER_W.cpu } : null,
-      sensors: {
-        sysfsRoot: flags.sysfsRoot,
-        procfsRoot: flags.procfsRoot,
-        nvidiaSmi: flags.nvidiaSmi === 'none' ? null : flags.nvidiaSmi,
-        periodMs: 1000 / flags.hz,
-        now: () => performance.now(),
-      },
-      disabledSources: flags.disableSensor,
-      engine: engineOptionsFrom(flags),
-      store,
-      // The first failure, then one line per 100, so a persistent one is seen but does not flood.
-      onError: (e, n) => {
-        if (n === 1 || n % 100 === 0) process.stderr.write(`\nrle ${o.kind}: warning: tick failed (${n} so far): ${(e as Error).message}\n`);
-      },
-      kind: o.kind,
-      name: flags.name ?? null,
-      manifest: {
-        ...o.manifest,
-        tool: { name: 'rle', version: packageVersion() },
-        user: {
-          model_name: flags.modelName ?? null,
-          training_mode: flags.trainingMode ?? null,
-          notes: flags.notes ?? null,
-          ambient_temp_c: flags.ambientTemp ?? null,
-        },
-        roots: { sysfs: flags.sysfsRoot, procfs: flags.procfsRoot, nvidia_smi: flags.nvidiaSmi },
-      },
-    });
-    const rec = new Recording(mon, store, o);
+  /** Opens sensors and outputs, then creates the session. Throws before creating it on a bad option or no device. */
+  static async start(o: RecorderOptions): Promise<Recorder> {
+    const sampler = o.sampling ? await Sampler.open(o.sampling) : null;
+    let outputs: Outputs | null = null;
     try {
-      await rec.open(flags);
+      if (sampler && !sampler.hasDevices) {
+        const which = o.sampling!.devices.length > 0 ? ` matching --devices ${o.sampling!.devices.join(',')}` : '';
+        throw new RleError('E_SENSOR', `no device to monitor${which}: no utilization source found (see rle sensors)`);
+      }
+      outputs = await openOutputs(o);
+      const db = SessionStore.open(o.db);
+      const startedAt = sampler ? sampler.nowS() : Date.now() / 1000;
+      const manifest = { ...o.manifest, tool: { name: 'rle', version: packageVersion() }, ...(sampler ? sampler.manifest() : { monitor: false }) };
+      const id = db.createSession({ kind: o.kind, name: o.name, startedAt, manifest });
+      const rec: Recorder = new Recorder(o, id, new StoreSink(db, id, (): number => rec.nowS()), sampler, outputs);
+      rec.announce(outputs);
+      return rec;
     } catch (e) {
-      await rec.end('failed').catch(() => undefined);
+      await sampler?.stop();
+      if (outputs) await closeOutputs(outputs);
       throw e;
     }
-    return rec;
   }
 
-  private async open(flags: RecordingFlags): Promise<void> {
-    const { mon, o } = this;
-    const id = await mon.open();
-    if (mon.capabilities.length === 0) {
-      const which = flags.devices.length > 0 ? ` matching --devices ${flags.devices.join(',')}` : '';
-      throw new RleError('E_SENSOR', `no device to monitor${which}: no utilization source found (see rle sensors)`);
-    }
-    o.info(`session ${id}`);
-    for (const line of mon.capabilities) o.info(line);
-    if (flags.prometheus !== undefined) {
-      const metrics = (this.metrics = new RleMetrics());
-      this.prom = await PrometheusServer.start(metrics, parseListen(flags.prometheus, '--prometheus'), flags.token ?? process.env.RLE_TOKEN);
-      o.info(`Prometheus metrics on http://${this.prom.address.host.includes(':') ? `[${this.prom.address.host}]` : this.prom.address.host}:${this.prom.address.port}/metrics`);
-      mon.onTick((r) => {
-        r.samples.forEach((sample, i) => metrics.observe(id, sample, r.metrics[i]!));
-        metrics.health(id, r.health);
-      });
-    }
-    if (flags.csv) {
-      const csv = (this.csv = await AtomicOutput.open(flags.csv));
-      // The extra columns are the readings of the first tick (a reading that appears later is
-      // in the store and in `rle export`, not in this stream).
-      mon.onTick((r) => {
-        this.csvWriter ??= this.startCsv(r);
-        const w = this.csvWriter;
-        let s = '';
-        r.samples.forEach((sample, i) => (s += w.storedLine({ sample, metric: r.metrics[i]! })));
-        csv.stream.write(s);
-      });
-    }
-    if (o.statusLine) mon.onTick((r) => void process.stderr.write(`\r\x1b[K${statusLine(r)}`));
-    let lastStats = performance.now();
-    mon.onTick(() => {
-      if (flags.statsInterval > 0 && performance.now() - lastStats >= flags.statsInterval * 1000) {
-        lastStats = performance.now();
-        const s = mon.summary.result('', 0, 0);
-        const line = Object.entries(s.devices)
-          .map(([d, x]) => `${d}: ${x.samples} samples, rle_smoothed mean ${fmt(x.rle_smoothed.mean)}, ${x.collapse_events} collapse events`)
-          .join(' | ');
-        process.stderr.write(`${o.statusLine ? '\r\x1b[K' : ''}rle ${o.kind}: ${line}\n`);
-      }
-    });
+  private announce(outputs: Outputs): void {
+    const log = this.o.log;
+    log(`session ${this.id}${this.sampler ? '' : ' (not monitored: --no-monitor)'}`);
+    for (const line of this.sampler?.capabilities ?? []) log(line);
+    const a = outputs.prom?.server.address;
+    if (a) log(`Prometheus metrics on http://${hostOf(a)}:${a.port}/metrics`);
   }
 
-  private startCsv(r: TickReport): SessionCsvWriter {
-    const w = new SessionCsvWriter([...new Set(r.samples.flatMap((x) => Object.keys(x.extra ?? {})))]);
-    this.csv!.stream.write(w.headerLine());
-    return w;
+  private dropped(f: SinkFailure, required: boolean): void {
+    if (required) {
+      this.o.log(`error: ${f.sink} failed: ${f.message}; stopping`);
+      this.stop();
+    } else this.o.log(`warning: ${f.sink} output failed and was dropped (the session goes on): ${f.message}`);
   }
 
-  /** Stops sampling, records the status, completes --csv; returns the live summary. */
-  async end(status: Exclude<SessionStatus, 'running'>): Promise<{ status: SessionStatus; summary: SessionSummary }> {
+  /** The session clock, Unix s: the sampler's ticker while sampling. */
+  nowS(): number {
+    return this.sampler ? this.sampler.nowS() : Date.now() / 1000;
+  }
+
+  /** A sink of the caller's (a log line per tick, a workload's control loop). */
+  addSink(s: Sink): void {
+    this.sinks.add(s);
+  }
+
+  /** A training step, on the session clock. */
+  step(s: StepRecord): Promise<void> {
+    return this.sinks.step(s);
+  }
+
+  event(e: StoreEvent): Promise<void> {
+    return this.sinks.event(e);
+  }
+
+  /** Merges keys into the session's manifest now (e.g. what the trainer found). */
+  patchManifest(patch: Record<string, unknown>): void {
+    this.store.patchManifest(patch);
+  }
+
+  /** Samples until the duration, stop(), or a failing store; without sampling, until stop(). */
+  async run(): Promise<void> {
+    if (!this.sampler) return this.stopped;
+    const onError = (e: unknown, n: number): void => {
+      // The first failure, then one line per 100, so a persistent one is seen but does not flood.
+      if (n === 1 || n % 100 === 0) this.o.log(`warning: tick failed (${n} so far): ${(e as Error).message}`);
+    };
+    await this.sampler.run((r: TickReport) => this.sinks.write(r), onError);
+  }
+
+  /** Ends sampling (the tick in flight completes); run() then resolves. */
+  stop(): void {
+    this.stopRequested?.();
+    void this.sampler?.stop();
+  }
+
+  /**
+   * Stops sampling, closes every sink with the session's status and returns the summary.
+   * Throws E_STORE (after closing everything) when the store failed during the session.
+   */
+  end(status: EndStatus): Promise<RecordingEnd> {
+    this.ending ??= this.finish(status);
+    return this.ending;
+  }
+
+  private async finish(want: EndStatus): Promise<RecordingEnd> {
+    this.stop();
+    await this.sampler?.stop();
+    const failure = this.sinks.failure;
+    const status: EndStatus = failure ? 'failed' : want;
     try {
-      await this.mon.stop(status);
-      await this.prom?.close();
-      if (this.o.statusLine) process.stderr.write('\n');
-      if (this.csv) {
-        if (status === 'failed' && !this.csvWriter) await this.csv.abort();
-        else {
-          if (!this.csvWriter) this.csv.stream.write(new SessionCsvWriter().headerLine()); // stopped before the first tick
-          await this.csv.commit();
-        }
-      }
-      const partial = this.mon.summary.result(this.mon.sessionId, 0, 0);
-      const rows = Object.values(partial.devices).reduce((n, d) => n + d.samples, 0);
-      const final = this.mon.sessionId ? this.store.get(this.mon.sessionId).status : status;
-      return { status: final, summary: { ...partial, rows } };
-    } finally {
-      this.store.close();
+      this.store.patchManifest({
+        ...(this.sampler ? { probe: this.sampler.probeRecord() } : {}),
+        outputs: { dropped: this.sinks.dropped },
+      });
+    } catch {
+      // the store is what failed: its error is reported below
     }
+    await this.sinks.close(status);
+    const summary = { ...this.summary.result(this.id) };
+    this.store.store.close();
+    if (failure) {
+      throw new RleError('E_STORE', `session ${this.id} failed: the session store could not be written (${failure.message}); what was committed before stays in ${this.o.db}`);
+    }
+    return { status, summary, notes: this.summary.notes() };
   }
 }

@@ -1,30 +1,23 @@
 /**
- * Turns a command's output into stored training steps: split into lines (per stream), parse
+ * Turns a command's output into training steps: split into lines (per stream), parse
  * metrics, stamp each on arrival with the session clock, number steps that carry no number,
- * and write them to the store in small batches.
+ * and hand each step on (to the recorder, which stores it with the session).
  */
 import { StringDecoder } from 'node:string_decoder';
-import type { SessionStore, StepRecord } from '../store/session-store.js';
+import type { StepRecord } from '../store/session-store.js';
 import { parseMetricLine, type MetricFormat } from './metric-lines.js';
 
-/** Steps are written at most this long after they arrive, ms. */
-const FLUSH_MS = 500;
-
 export class StepCollector {
-  private pending: StepRecord[] = [];
   private lastStep = 0;
-  private timer: NodeJS.Timeout | null = null;
   count = 0;
   /** Steps whose loss was NaN or infinite. */
   nonFinite = 0;
 
   constructor(
-    private readonly store: SessionStore,
-    private readonly sessionId: string,
     private readonly nowS: () => number,
     private readonly format: MetricFormat,
-    /** Called with each step as it is captured (e.g. the Prometheus exporter). */
-    private readonly onStep: ((s: StepRecord) => void) | null = null,
+    /** Called with each step as it is captured. */
+    private readonly onStep: (s: StepRecord) => void,
   ) {}
 
   /** A line splitter for one stream; call it with each chunk, and with null at the end. */
@@ -46,19 +39,7 @@ export class StepCollector {
     const step = m.step ?? this.lastStep + 1;
     this.lastStep = Math.max(this.lastStep, step);
     if (m.loss !== null && !Number.isFinite(m.loss)) this.nonFinite++;
-    const rec: StepRecord = { step, t, loss: m.loss, grad_norm: m.grad_norm, learning_rate: m.learning_rate, tokens: m.tokens, epoch: m.epoch };
-    this.pending.push(rec);
-    this.onStep?.(rec);
     this.count++;
-    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
-  }
-
-  flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pending.length === 0) return;
-    const steps = this.pending;
-    this.pending = [];
-    this.store.appendSteps(this.sessionId, steps);
+    this.onStep({ step, t, loss: m.loss, grad_norm: m.grad_norm, learning_rate: m.learning_rate, tokens: m.tokens, epoch: m.epoch });
   }
 }

@@ -15,7 +15,7 @@ import { sensorsCommand } from './commands/sensors.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { trainCommand } from './commands/train.js';
 import { workloadCommand } from './commands/workload.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export function buildProgram(): Command {
   const program = new Command('rle')

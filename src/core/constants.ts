@@ -75,3 +75,13 @@ export const MIN_HEATING_RATE_C_PER_S = 0.001;
 export const MIN_A_LOAD = 1e-6;
 export const MIN_PEAK = 1e-6;
 export const MIN_T_SUSTAIN_S = 1;
+
+/** Session summaries (`rle analyze`, reports). */
+export const SUMMARY_DEFAULTS = {
+  /**
+   * A reading that is one value on at least this many samples is flagged as a constant
+   * written by a tool (samples): a real 1 °C-quantised sensor under any load moves within
+   * 30 s; the earlier tools' CPU columns (50.0 °C, 125.0 W) never did.
+   */
+  constantMinSamples: 30,
+} as const;

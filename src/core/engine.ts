@@ -15,6 +15,7 @@ import {
   tSustainS,
   thermalEfficiency,
 } from './efficiency.js';
+import type { Provenance } from './provenance.js';
 import { Window } from './window.js';
 
 /** One sample of one device. Missing readings are null (never a made-up constant). */
@@ -25,10 +26,12 @@ export interface SampleInput {
   readonly temp_c: number | null;
   /** Power, W. Missing or ≤ 0 means the load factor is estimated from utilization. */
   readonly power_w: number | null;
+  /**
+   * How power_w was obtained (default `measured`: a value the caller read itself). The engine
+   * never relabels it: an estimate fed in stays an estimate, an imported value stays recorded.
+   */
+  readonly power_src?: Provenance | null;
 }
-
-/** Whether the power behind a_load was a reading or the spec's estimate rated × util. */
-export type PowerSource = 'measured' | 'estimated';
 
 export interface MetricRow {
   readonly rle_smoothed: number;
@@ -41,7 +44,8 @@ export interface MetricRow {
   readonly t_sustain_s: number;
   readonly rolling_peak: number;
   readonly collapse: 0 | 1;
-  readonly power_source: PowerSource;
+  /** The provenance of the power behind a_load: the input's, or `estimated` for the spec's rated × util. */
+  readonly power_source: Provenance;
   /** Power used for a_load, W: the reading, or the estimate when power_source is 'estimated'. */
   readonly power_used_w: number;
 }
@@ -72,9 +76,9 @@ export class DeviceStream {
     const eta = u / 100;
     // 2. Stability over the utilization window.
     const stability = stabilityOf(populationSd(this.utilWin.values, this.utilWin.length));
-    // 3. Load factor, from the reading when there is one.
-    const measured = s.power_w !== null && s.power_w > 0;
-    const powerUsed = measured ? s.power_w : p.ratedPowerW * eta;
+    // 3. Load factor, from the power value when there is one (spec: missing or ≤ 0 → rated × util).
+    const given = s.power_w !== null && s.power_w > 0;
+    const powerUsed = given ? s.power_w : p.ratedPowerW * eta;
     const aLoad = powerUsed / p.ratedPowerW;
     // 4. Time to the limit, from the last two known temperatures (missing samples are skipped).
     const hasTemp = s.temp_c !== null && !Number.isNaN(s.temp_c);
@@ -110,7 +114,7 @@ export class DeviceStream {
       t_sustain_s: tSustain,
       rolling_peak: c.rollingPeak,
       collapse: c.collapse,
-      power_source: measured ? 'measured' : 'estimated',
+      power_source: given ? (s.power_src ?? 'measured') : 'estimated',
       power_used_w: powerUsed,
     };
   }

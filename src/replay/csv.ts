@@ -1,7 +1,8 @@
 /**
- * Replays a session CSV through the engine: the one path by which recorded data gets its metric
- * (augment, analyze, and later reports). Streams batch by batch; consumers may await between
- * batches, which is how output backpressure reaches the reader.
+ * Replays a session CSV through the engine: the one path by which a file's readings get their
+ * metric (augment, analyze, import, compare, reports). Streams batch by batch; consumers may
+ * await between batches, which is how output backpressure reaches the reader. Every value of a
+ * file is `recorded` (or what an rle export's power_source column says), never `measured`.
  */
 import type { Readable } from 'node:stream';
 import type { EngineOptions } from '../core/device.js';
@@ -20,7 +21,7 @@ export interface ReplayResult {
   readonly engine: SessionEngine;
 }
 
-export async function replaySession(
+export async function replayCsv(
   input: Readable,
   read: ReadOptions,
   engineOptions: EngineOptions,

@@ -1,25 +1,34 @@
 /**
  * A session as columns, per device (uPlot-style: one array per series, times in Unix seconds),
- * read from the store or from a session CSV, with the metrics recomputed by the one engine.
- * What the report, the comparison table and the coupling statistics work from.
+ * read from the store or from a session CSV through the one engine, with its summary and notes.
+ * What the report, the comparison table, the dashboard's session view and the coupling
+ * statistics work from. Temperature and power columns hold readings only (measured, or
+ * recorded by another tool); anything else is null there, and counted in the provenance tallies.
  */
 import type { EngineOptions } from '../core/device.js';
-import { SessionEngine, type MetricRow } from '../core/engine.js';
-import { replaySession } from './csv.js';
-import type { SessionInfo, SessionStore, StepRecord } from '../store/session-store.js';
+import type { MetricRow } from '../core/engine.js';
+import { isReading, type Provenance } from '../core/provenance.js';
+import { SummaryBuilder, type SessionSummary, type SummarySample } from '../analysis/summary.js';
+import type { SessionInfo, SessionStore, StepRecord, StoreEvent } from '../store/session-store.js';
 import { openInput } from '../store/files.js';
-import { SummaryBuilder, type SessionSummary } from '../analysis/summary.js';
+import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
+import { replayCsv } from './csv.js';
+import { StoredReplay } from './stored.js';
 
 export interface DeviceSeries {
   device: string;
   t: number[];
   util_pct: (number | null)[];
+  /** Temperature readings, °C; null where there is none. */
   temp_c: (number | null)[];
+  /** Power readings, W; null where there is none (an estimate is not a reading). */
   power_w: (number | null)[];
-  /** 1 where the engine used estimated power. */
+  /** 1 where the metric's power was not a reading (estimated from utilization, a constant…). */
   power_estimated: number[];
-  /** How the power readings came: samples per provenance (measured, recorded = imported, estimated). */
-  power_provenance: Record<string, number>;
+  /** Samples per power provenance (measured, recorded, estimated, constant, unavailable…). */
+  power_provenance: Partial<Record<Provenance, number>>;
+  /** Samples per temperature provenance. */
+  temp_provenance: Partial<Record<Provenance, number>>;
   rle_smoothed: number[];
   rolling_peak: number[];
   E_th: number[];
@@ -32,25 +41,46 @@ export interface SessionData {
   info: SessionInfo | null;
   devices: DeviceSeries[];
   steps: StepRecord[];
+  /** Stored events (collapse edges, throttle intervals…), for stored sessions. */
+  events: StoreEvent[];
   summary: SessionSummary;
   notes: string[];
 }
 
+type SeriesMetric = Pick<MetricRow, 'rle_smoothed' | 'rolling_peak' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>;
+
+function emptySeries(device: string): DeviceSeries {
+  return { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, temp_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
+}
+
+function tally(t: Partial<Record<Provenance, number>>, p: Provenance): void {
+  t[p] = (t[p] ?? 0) + 1;
+}
+
+/** Collects columns and the summary from replayed samples. */
 class Collector {
   readonly byDevice = new Map<string, DeviceSeries>();
-  add(device: string, t: number, util: number | null, temp: number | null, power: number | null, m: Pick<MetricRow, 'rle_smoothed' | 'rolling_peak' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>, powerSrc: string | null): void {
+  readonly summary: SummaryBuilder;
+  rows = 0;
+
+  constructor(nominalPeriodS: number) {
+    this.summary = new SummaryBuilder(nominalPeriodS);
+  }
+
+  add(device: string, s: SummarySample, m: SeriesMetric): void {
+    this.rows++;
+    this.summary.add(device, s, m);
     let d = this.byDevice.get(device);
-    if (!d) {
-      d = { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
-      this.byDevice.set(device, d);
-    }
-    d.t.push(t);
-    d.util_pct.push(util);
-    d.temp_c.push(temp);
-    d.power_w.push(power);
-    d.power_estimated.push(m.power_source === 'estimated' ? 1 : 0);
-    const src = power === null ? (m.power_source === 'estimated' ? 'estimated' : 'unavailable') : (powerSrc ?? 'measured');
-    d.power_provenance[src] = (d.power_provenance[src] ?? 0) + 1;
+    if (!d) this.byDevice.set(device, (d = emptySeries(device)));
+    d.t.push(s.t);
+    d.util_pct.push(s.util_pct);
+    const tempSrc: Provenance = s.temp_c === null ? 'unavailable' : (s.temp_src ?? 'measured');
+    d.temp_c.push(isReading(tempSrc) ? s.temp_c : null);
+    tally(d.temp_provenance, tempSrc);
+    const powerSrc: Provenance = s.power_w === null ? (m.power_source === 'estimated' ? 'estimated' : 'unavailable') : m.power_source;
+    d.power_w.push(isReading(m.power_source) ? s.power_w : null);
+    d.power_estimated.push(isReading(m.power_source) ? 0 : 1);
+    tally(d.power_provenance, powerSrc);
     d.rle_smoothed.push(m.rle_smoothed);
     d.rolling_peak.push(m.rolling_peak);
     d.E_th.push(m.E_th);
@@ -59,38 +89,34 @@ class Collector {
   }
 }
 
-/** The rated powers a monitor resolved (GPU power limits) are part of its manifest. */
-export function ratedFromManifest(manifest: Record<string, unknown>): Record<string, number> {
-  const engine = manifest.engine as { rated?: Record<string, number> } | undefined;
-  return engine?.rated ?? {};
-}
-
 export function loadStoredSession(store: SessionStore, id: string, engineOptions: EngineOptions = {}): SessionData {
   const info = store.get(id);
-  const engine = new SessionEngine({ ...engineOptions, rated: { ...ratedFromManifest(info.manifest), ...engineOptions.rated } });
-  const builder = new SummaryBuilder(engineOptions.dtS ?? 1);
-  const c = new Collector();
-  let rows = 0;
-  for (const { sample: s } of store.rows(info.id)) {
-    const m = engine.push(s.device, s);
-    const metric = s.power_src === 'estimated' ? { ...m, power_source: 'estimated' as const } : m;
-    builder.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric);
-    c.add(s.device, s.t, s.util_pct, s.temp_c, s.power_w, metric, s.power_src);
-    rows++;
-  }
-  return { id: info.id, info, devices: [...c.byDevice.values()], steps: store.steps(info.id), summary: builder.result(info.id, rows, 0), notes: builder.notes() };
+  const c = new Collector(engineOptions.dtS ?? 1);
+  for (const { sample, metric } of new StoredReplay(store, info, engineOptions).next()) c.add(sample.device, sample, metric);
+  return {
+    id: info.id,
+    info,
+    devices: [...c.byDevice.values()],
+    steps: store.steps(info.id),
+    events: store.events(info.id),
+    summary: c.summary.result(info.id, c.rows, 0),
+    notes: c.summary.notes(),
+  };
 }
 
-export async function loadCsvSession(file: string, engineOptions: EngineOptions = {}, device?: string): Promise<SessionData> {
-  const builder = new SummaryBuilder(engineOptions.dtS ?? 1);
-  const c = new Collector();
-  const r = await replaySession(await openInput(file), { source: file, device }, engineOptions, {
-    onBatch: (rows, metrics) => {
-      rows.forEach((row, i) => {
-        builder.add(row.device, row.t, row.util_pct, row.temp_c, row.power_w, metrics[i]!);
-        c.add(row.device, row.t, row.util_pct, row.temp_c, row.power_w, metrics[i]!, 'recorded');
-      });
-    },
+export async function loadCsvSession(file: string, engineOptions: EngineOptions = {}, read: Omit<ReadOptions, 'source'> = {}): Promise<SessionData & { stats: ReadStats }> {
+  const c = new Collector(engineOptions.dtS ?? 1);
+  const r = await replayCsv(await openInput(file), { ...read, source: file }, engineOptions, {
+    onBatch: (rows, metrics) => rows.forEach((row, i) => c.add(row.device, row, metrics[i]!)),
   });
-  return { id: file, info: null, devices: [...c.byDevice.values()], steps: [], summary: builder.result(file, r.stats.rows, r.stats.malformed.count), notes: builder.notes() };
+  return {
+    id: file,
+    info: null,
+    devices: [...c.byDevice.values()],
+    steps: [],
+    events: [],
+    summary: c.summary.result(file, r.stats.rows, r.stats.malformed.count),
+    notes: c.summary.notes(),
+    stats: r.stats,
+  };
 }

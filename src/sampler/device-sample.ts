@@ -4,6 +4,7 @@
  * readings as extras. Pure.
  */
 import { deviceClassOf } from '../core/device.js';
+import type { Provenance } from '../core/provenance.js';
 import type { PrimaryKind } from '../sensors/registry.js';
 import { primaries } from '../sensors/registry.js';
 import { shortSource, type Reading } from '../sensors/types.js';
@@ -41,13 +42,13 @@ export function buildSamples(
   for (const [device, p] of prim) {
     if (!deviceSelected(device, o.devices) || !p.util) continue;
     const val = (k: PrimaryKind): number | null => (p[k]?.status === 'ok' ? p[k].value : null);
-    const src = (k: PrimaryKind): 'measured' | 'estimated' | null => (p[k]?.status === 'ok' ? (p[k].provenance ?? 'measured') : null);
+    const src = (k: PrimaryKind): Provenance | null => (p[k]?.status === 'ok' ? (p[k].provenance ?? 'measured') : null);
     const g: Partial<Record<PrimaryKind, string>> = {};
     for (const k of ['util', 'temp', 'power'] as const) {
       if (p[k]?.status !== 'ok') g[k] = p[k]?.reason ?? 'no sensor offers it';
     }
     let power = val('power');
-    let powerSrc = src('power');
+    let powerSrc: Provenance | null = src('power');
     const util = val('util');
     if (power === null && o.estimatePower && deviceClassOf(device) === 'cpu' && util !== null) {
       const { idleW, ratedW } = o.estimatePower;

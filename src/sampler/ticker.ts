@@ -4,7 +4,7 @@
  * is skipped (and counted), never queued. Wall-clock times are derived from one anchor
  * (wall0 + monotonic elapsed), so a session has one clock even if NTP steps the system time.
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock, type Timer } from './clock.js';
 
 export interface Tick {
   /** Tick number, from 0. */
@@ -26,13 +26,13 @@ export interface TickerOptions {
   readonly onTick: (tick: Tick) => Promise<void> | void;
   /** Called when onTick throws: the ticker keeps going. */
   readonly onError?: (err: unknown) => void;
-  /** Injectable clocks for tests: monotonic ms and wall-clock ms. */
-  readonly monotonicMs?: () => number;
-  readonly wallMs?: () => number;
+  /** Injectable for tests (default: the system clock). */
+  readonly clock?: Clock;
 }
 
 export class Ticker {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: Timer | null = null;
+  private readonly clock: Clock;
   private running = false;
   private stopped = false;
   private k = 0;
@@ -45,10 +45,11 @@ export class Ticker {
 
   constructor(private readonly o: TickerOptions) {
     this.done = new Promise((r) => (this.resolveDone = r));
+    this.clock = o.clock ?? systemClock;
   }
 
   private mono(): number {
-    return this.o.monotonicMs ? this.o.monotonicMs() : performance.now();
+    return this.clock.monotonicMs();
   }
 
   /** Unix seconds on the session clock for a monotonic time (ms). */
@@ -62,7 +63,7 @@ export class Ticker {
 
   start(): void {
     this.mono0 = this.mono();
-    this.wall0 = this.o.wallMs ? this.o.wallMs() : Date.now();
+    this.wall0 = this.clock.wallMs();
     this.schedule();
   }
 
@@ -74,7 +75,7 @@ export class Ticker {
     }
     const due = this.mono0 + (this.o.offsetMs ?? 0) + this.k * this.o.periodMs;
     // Rounded up: timers have millisecond resolution, and one that fires early costs a second wake-up.
-    this.timer = setTimeout(() => this.fire(due), Math.max(0, Math.ceil(due - this.mono())));
+    this.timer = this.clock.setTimer(() => this.fire(due), Math.max(0, Math.ceil(due - this.mono())));
   }
 
   private fire(due: number): void {
@@ -82,7 +83,7 @@ export class Ticker {
     const early = due - this.mono();
     if (early > 0) {
       // Timers may fire up to a millisecond early: wait out the rest.
-      this.timer = setTimeout(() => this.fire(due), Math.ceil(early));
+      this.timer = this.clock.setTimer(() => this.fire(due), Math.ceil(early));
       return;
     }
     const k = this.k++;
@@ -114,7 +115,7 @@ export class Ticker {
   /** Stops scheduling; resolves when the tick in flight (if any) has finished. */
   stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     this.finish();
     return this.done;

@@ -3,7 +3,7 @@
  * as `cpu.core<N>.freq`, and their mean as `cpu.freq`, in MHz.
  */
 import path from 'node:path';
-import { defaultReadFile, listNumbered, notRead, readInt, type IntResult, type SourceOptions } from './fs-read.js';
+import { readerOf, listNumbered, notRead, readInt, type IntResult, type SourceOptions } from './fs-read.js';
 import { ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
 interface Core {
@@ -13,7 +13,7 @@ interface Core {
 
 export function createCpufreq(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const dir = path.join(ctx.sysfsRoot, 'devices', 'system', 'cpu');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   let cores: Core[] | null = null;
 
   const mean = { id: 'cpu.freq', device: 'cpu', kind: 'freq' as const, unit: 'MHz', source: dir };

@@ -21,7 +21,8 @@ export class FileHandleCache {
   private readonly buffers = new Map<string, Buffer>();
   private readonly fds = new Map<string, number>();
 
-  constructor(private readonly procfsPrefix = '/proc/') {}
+  /** @param procfsPrefix files under it (the set's procfs root, with a trailing `/`) are read synchronously. */
+  constructor(private readonly procfsPrefix: string) {}
 
   /** The whole file as UTF-8; errors carry their `code` (ENOENT, EACCES…) like fs.readFile's. */
   async read(p: string): Promise<string> {
@@ -102,6 +103,3 @@ export class FileHandleCache {
     await Promise.all(all.map((h) => h.then((fh) => fh.close()).catch(() => undefined)));
   }
 }
-
-/** The process-wide cache used by the sources' default reader. */
-export const fileHandles = new FileHandleCache();

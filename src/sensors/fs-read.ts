@@ -4,19 +4,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileHandles } from './file-handles.js';
-import { failed, unavailable, type Reading } from './types.js';
+import { failed, unavailable, type ReadFile, type Reading, type SensorContext } from './types.js';
 
-/** Reads a whole file as UTF-8. Injectable so tests can simulate EACCES or EIO (root ignores chmod). */
-export type ReadFile = (p: string) => Promise<string>;
+export type { ReadFile } from './types.js';
 
-/** Options every source factory here accepts; only tests pass them. */
+/** Options every source factory here accepts; only tests pass them (EACCES or EIO, which root's chmod cannot simulate). */
 export interface SourceOptions {
   readonly readFile?: ReadFile;
 }
 
-/** Kept-open handles, re-read from offset 0 (see file-handles.ts). */
-export const defaultReadFile: ReadFile = (p) => fileHandles.read(p);
+const plainReadFile: ReadFile = (p) => fs.promises.readFile(p, 'utf8');
+
+/** The reader a source uses: its own option, else its sensor set's kept-open handles, else plain reads. */
+export function readerOf(ctx: SensorContext, opts: SourceOptions): ReadFile {
+  return opts.readFile ?? ctx.readFile ?? plainReadFile;
+}
 
 export interface ReadFailure {
   readonly ok: false;
@@ -36,7 +38,7 @@ function errCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : '';
 }
 
-export async function readText(p: string, readFile: ReadFile = defaultReadFile): Promise<ReadResult> {
+export async function readText(p: string, readFile: ReadFile): Promise<ReadResult> {
   try {
     return { ok: true, text: await readFile(p) };
   } catch (err) {
@@ -49,7 +51,7 @@ export async function readText(p: string, readFile: ReadFile = defaultReadFile):
 }
 
 /** A file holding one integer (sysfs style, trailing newline allowed). */
-export async function readInt(p: string, readFile: ReadFile = defaultReadFile): Promise<IntResult> {
+export async function readInt(p: string, readFile: ReadFile): Promise<IntResult> {
   const r = await readText(p, readFile);
   if (!r.ok) return r;
   const t = r.text.trim();

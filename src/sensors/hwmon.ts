@@ -3,7 +3,7 @@
  * `hwmon.<chip>.temp<M>`, plus the CPU package temperature as the primary `cpu.temp`.
  */
 import path from 'node:path';
-import { defaultReadFile, idPart, listNumbered, notRead, readInt, readText, type SourceOptions } from './fs-read.js';
+import { readerOf, idPart, listNumbered, notRead, readInt, readText, type SourceOptions } from './fs-read.js';
 import { ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
 interface Temp {
@@ -50,7 +50,7 @@ function pickPackage(chips: readonly Chip[]): Pick | undefined {
 
 export function createHwmon(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const dir = path.join(ctx.sysfsRoot, 'class', 'hwmon');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   let chips: Chip[] | null = null;
   let pkg: Pick | undefined;
 

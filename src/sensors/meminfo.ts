@@ -3,7 +3,7 @@
  * the kernel's own estimate of what could be handed out without swapping.
  */
 import path from 'node:path';
-import { defaultReadFile, notRead, readText, type SourceOptions } from './fs-read.js';
+import { readerOf, notRead, readText, type SourceOptions } from './fs-read.js';
 import { failed, ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
 /** kB in /proc/meminfo are KiB. */
@@ -21,7 +21,7 @@ export function parseMeminfo(text: string): Map<string, number> {
 
 export function createMeminfo(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const file = path.join(ctx.procfsRoot, 'meminfo');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   const total = { id: 'mem.total', device: 'mem', kind: 'mem' as const, unit: 'bytes', source: file };
   const used = { id: 'mem.used', device: 'mem', kind: 'mem' as const, unit: 'bytes', source: file };
   const util = { id: 'mem.util', device: 'mem', kind: 'util' as const, unit: '%', source: file };

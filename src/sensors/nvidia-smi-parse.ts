@@ -123,7 +123,7 @@ export function decodeClockEventReasons(mask: number): string[] {
   return names;
 }
 
-/** Energy integrated from sampled power.draw: an estimate (nvidia-smi has no energy counter here). */
+/** Energy integrated from sampled power.draw: derived from measurements (nvidia-smi's query has no energy counter). */
 export interface EnergyState {
   readonly joules: number;
   readonly lastWatts: number | null;
@@ -205,8 +205,8 @@ export function gpuReadings(sample: GpuSample, energy: EnergyState, source: stri
   const power = fieldValue(sample, 'power.draw');
   const e = {
     ...base('energy', 'energy', 'J'),
-    provenance: 'estimated' as const,
-    detail: `estimated: trapezoid integral of sampled power.draw between nvidia-smi lines; gaps over ${maxGapS} s not bridged`,
+    provenance: 'derived' as const,
+    detail: `derived: trapezoid integral of measured power.draw between nvidia-smi lines; gaps over ${maxGapS} s not bridged`,
   };
   if (energy.lastAt === null && !('value' in power)) out.push(numeric(e, { status: power.status, reason: `power.draw: ${power.reason}` }));
   else out.push(numeric(e, { value: energy.joules }));

@@ -4,7 +4,7 @@
  * (`cpu.core<N>.util`). A point sample means nothing here, so the first read is unavailable.
  */
 import path from 'node:path';
-import { defaultReadFile, notRead, readText, type SourceOptions } from './fs-read.js';
+import { readerOf, notRead, readText, type SourceOptions } from './fs-read.js';
 import { failed, ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
 /**
@@ -46,7 +46,7 @@ export function utilization(prev: readonly number[], cur: readonly number[]): nu
 
 export function createProcStat(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const file = path.join(ctx.procfsRoot, 'stat');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   /** Every core seen so far: a core that goes offline keeps its id, reported unavailable. */
   const cores = new Set<number>();
   let prev: StatSnapshot | null = null;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import {
-  defaultReadFile, idPart, listNumbered, notRead, readInt, readText, type IntResult, type ReadFailure, type SourceOptions,
+  readerOf, idPart, listNumbered, notRead, readInt, readText, type IntResult, type ReadFailure, type SourceOptions,
 } from './fs-read.js';
 import { ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
@@ -46,7 +46,7 @@ function sum(base: Omit<Reading, 'status' | 'value' | 'reason'>, parts: readonly
 
 export function createRapl(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const dir = path.join(ctx.sysfsRoot, 'class', 'powercap');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   let zones: Zone[] | null = null;
 
   async function probe(): Promise<void> {

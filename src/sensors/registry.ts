@@ -3,8 +3,9 @@
  * reading of a device (hwmon and a thermal zone both for cpu.temp), the first one that is ok
  * wins. The list also drives `rle sensors` and `--disable-sensor`.
  */
+import path from 'node:path';
 import { createCpufreq } from './cpufreq.js';
-import { fileHandles } from './file-handles.js';
+import { FileHandleCache } from './file-handles.js';
 import { createHwmon } from './hwmon.js';
 import { createMeminfo } from './meminfo.js';
 import { createNvidiaSmi } from './nvidia-smi.js';
@@ -25,12 +26,25 @@ export const SOURCES: readonly { readonly name: string; readonly create: SensorF
 
 export const SOURCE_NAMES = SOURCES.map((s) => s.name);
 
-/** Per-source health of the last read: node_exporter's scrape success and duration. */
+/**
+ * Per-source health of the last read (node_exporter's scrape success and duration). A source
+ * is down when its read threw or timed out, or when any of its readings failed (a dead
+ * nvidia-smi child, EIO from a sysfs file); absent hardware is not down.
+ */
 export interface SourceHealth {
   readonly name: string;
   readonly up: boolean;
   readonly durationMs: number;
   readonly error: string | null;
+}
+
+/** Per source over a whole session: for the manifest and `rle sensors`. */
+export interface SourceRecord {
+  readonly name: string;
+  readonly up: boolean;
+  /** Reads that found the source down. */
+  readonly failures: number;
+  readonly last_error: string | null;
 }
 
 export interface ReadResult {
@@ -47,21 +61,34 @@ const ABSENT_RECHECK_MS = 30_000;
 
 const TIMED_OUT = Symbol('timed out');
 
+/** The health of a read that returned: down with the first failed reading's reason, if any. */
+function healthOf(name: string, readings: readonly Reading[], durationMs: number): SourceHealth {
+  const bad = readings.find((r) => r.status === 'error');
+  return { name, up: !bad, durationMs, error: bad ? `${bad.id}: ${bad.reason ?? 'error'}` : null };
+}
+
 export class SensorSet {
   private readonly absentUntil = new Map<SensorSource, { until: number; readings: Reading[] }>();
   /** Consecutive all-unavailable reads per source (a first delta read is unavailable once). */
   private readonly absentStreak = new Map<SensorSource, number>();
+  private readonly records = new Map<string, { up: boolean; failures: number; last_error: string | null }>();
 
   private constructor(
     readonly sources: readonly SensorSource[],
     private readonly now: () => number,
-  ) {}
+    /** The set's own kept-open file handles, closed with it (null when the caller brought a reader). */
+    private readonly files: FileHandleCache | null,
+  ) {
+    for (const s of sources) this.records.set(s.name, { up: true, failures: 0, last_error: null });
+  }
 
   /** Creates and probes every enabled source, concurrently. */
   static async open(ctx: SensorContext, disabled: readonly string[] = []): Promise<SensorSet> {
-    const sources = SOURCES.filter((s) => !disabled.includes(s.name)).map((s) => s.create(ctx));
+    const files = ctx.readFile ? null : new FileHandleCache(path.join(ctx.procfsRoot, '/'));
+    const c: SensorContext = files ? { ...ctx, readFile: (p) => files.read(p) } : ctx;
+    const sources = SOURCES.filter((s) => !disabled.includes(s.name)).map((s) => s.create(c));
     await Promise.all(sources.map((s) => s.probe().catch(() => undefined)));
-    return new SensorSet(sources, ctx.now);
+    return new SensorSet(sources, ctx.now, files);
   }
 
   /**
@@ -76,10 +103,25 @@ export class SensorSet {
     });
     try {
       const results = await Promise.all(this.sources.map((s) => this.readOne(s, deadline, timeoutMs)));
+      for (const r of results) this.note(r.health);
       return { readings: results.flatMap((r) => r.readings), health: results.map((r) => r.health) };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private note(h: SourceHealth): void {
+    const rec = this.records.get(h.name)!;
+    rec.up = h.up;
+    if (!h.up) {
+      rec.failures++;
+      rec.last_error = h.error;
+    }
+  }
+
+  /** Each source's state now and its failures so far. */
+  health(): SourceRecord[] {
+    return [...this.records].map(([name, r]) => ({ name, ...r }));
   }
 
   private async readOne(s: SensorSource, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<{ readings: Reading[]; health: SourceHealth }> {
@@ -88,13 +130,13 @@ export class SensorSet {
     if (cached && t0 < cached.until) return { readings: cached.readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
     try {
       const readings = await Promise.race([s.read(), deadline]);
-      if (readings === TIMED_OUT) throw new Error(`${s.name}: timed out after ${timeoutMs} ms`);
+      if (readings === TIMED_OUT) throw new Error(`timed out after ${timeoutMs} ms`);
       const absent = readings.length > 0 && readings.every((r) => r.status === 'unavailable');
       const streak = absent ? (this.absentStreak.get(s) ?? 0) + 1 : 0;
       this.absentStreak.set(s, streak);
       if (streak >= 2) this.absentUntil.set(s, { until: t0 + ABSENT_RECHECK_MS, readings });
       else this.absentUntil.delete(s);
-      return { readings, health: { name: s.name, up: true, durationMs: this.now() - t0, error: null } };
+      return { readings, health: healthOf(s.name, readings, this.now() - t0) };
     } catch (e) {
       return { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
     }
@@ -102,7 +144,7 @@ export class SensorSet {
 
   async close(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.close().catch(() => undefined)));
-    await fileHandles.closeAll();
+    await this.files?.closeAll();
   }
 }
 

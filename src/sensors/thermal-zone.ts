@@ -4,7 +4,7 @@
  * whose hwmon has no CPU chip (many laptops, ARM boards).
  */
 import path from 'node:path';
-import { defaultReadFile, idPart, listNumbered, notRead, readInt, readText, type SourceOptions } from './fs-read.js';
+import { readerOf, idPart, listNumbered, notRead, readInt, readText, type SourceOptions } from './fs-read.js';
 import { ok, unavailable, type Reading, type SensorContext, type SensorSource } from './types.js';
 
 interface Zone {
@@ -24,7 +24,7 @@ function cpuRank(type: string): number {
 
 export function createThermalZone(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const dir = path.join(ctx.sysfsRoot, 'class', 'thermal');
-  const readFile = opts.readFile ?? defaultReadFile;
+  const readFile = readerOf(ctx, opts);
   let zones: Zone[] | null = null;
   let cpuZone: Zone | undefined;
 

@@ -45,13 +45,16 @@ export interface Reading {
    */
   readonly primary?: boolean;
   /**
-   * 'measured' for readings; 'estimated' for values derived by a model (opt-in power estimates,
-   * GPU energy integrated from sampled power), with `detail` saying how.
+   * 'measured' for readings (the default); 'derived' for values computed from measured ones
+   * (GPU energy integrated from sampled power.draw), with `detail` saying how.
    */
-  readonly provenance?: 'measured' | 'estimated';
+  readonly provenance?: 'measured' | 'derived';
   /** Human text: sensor label, GPU name, decoded throttle reasons. */
   readonly detail?: string;
 }
+
+/** Reads a whole file as UTF-8; errors carry their `code` (ENOENT, EACCES…) like fs.readFile's. */
+export type ReadFile = (p: string) => Promise<string>;
 
 export interface SensorContext {
   /** Default `/sys`. */
@@ -64,6 +67,11 @@ export interface SensorContext {
   readonly periodMs: number;
   /** Monotonic clock, ms (for Δt between reads). */
   readonly now: () => number;
+  /**
+   * How sources read sysfs/procfs files. A SensorSet passes its own kept-open handles (see
+   * ./file-handles.ts); tests pass synchronous or failing readers. Default: fs.promises.readFile.
+   */
+  readonly readFile?: ReadFile;
 }
 
 export interface SensorSource {

@@ -1,19 +1,21 @@
 /**
- * What the dashboard's pages fetch: session listings, and a session's stored rows as columns
- * per device (the series shapes of the static report), from a sample id on, for live views.
- * Missing readings stay null (gaps in the charts), never 0.
+ * What the dashboard's pages fetch: session listings, and a session's rows as uPlot columns per
+ * device (`t` in Unix s, one array per series, null for gaps), replayed through the one engine
+ * (src/replay/stored.ts), incrementally for live views. Missing readings stay null, never 0.
  */
 import { findSpikes } from '../analysis/coupling/spikes.js';
 import { resolveDeviceParams } from '../core/device.js';
-import type { SessionStore, StepRecord } from '../store/session-store.js';
+import { isReading } from '../core/provenance.js';
+import { StoredReplay } from '../replay/stored.js';
+import type { SessionStore, StepRecord, StoreEvent } from '../store/session-store.js';
 
 export interface DeviceColumns {
   t: number[];
   util_pct: (number | null)[];
   temp_c: (number | null)[];
-  /** Measured power; null where it was missing (the metric then estimated it). */
+  /** Power readings; null where there was none (the metric then estimated it). */
   power_w: (number | null)[];
-  /** The power the metric used where it was estimated from utilization, else null. */
+  /** The power the metric used where it was not a reading (estimated from utilization), else null. */
   power_estimated_w: (number | null)[];
   rle_smoothed: number[];
   rolling_peak: number[];
@@ -24,10 +26,12 @@ export interface DeviceColumns {
 
 export interface SessionDelta {
   session: { id: string; name: string | null; kind: string; status: string; started_at: number; ended_at: number | null };
-  /** Last sample id included: pass it back as `after`. */
+  /** Last sample id included. */
   last_id: number;
   devices: Record<string, DeviceColumns>;
   steps: { step: number[]; t: number[]; loss: (number | null)[]; grad_norm: (number | null)[] };
+  /** Stored events (collapse edges, throttle intervals…) since the previous delta. */
+  events: StoreEvent[];
 }
 
 export function sessionList(store: SessionStore): Record<string, unknown>[] {
@@ -48,34 +52,58 @@ export function sessionList(store: SessionStore): Record<string, unknown>[] {
   });
 }
 
-export function sessionDelta(store: SessionStore, id: string, afterId: number, afterStep: number): SessionDelta {
-  const info = store.get(id);
-  const devices: Record<string, DeviceColumns> = {};
-  let last = afterId;
-  const rated = (info.manifest.engine as { rated?: Record<string, number> } | undefined)?.rated ?? {};
-  for (const { id: sid, row } of store.rowsAfter(info.id, afterId)) {
-    const s = row.sample, m = row.metric;
-    const d = (devices[s.device] ??= { t: [], util_pct: [], temp_c: [], power_w: [], power_estimated_w: [], rle_smoothed: [], rolling_peak: [], collapse: [], E_th: [], E_pw: [] });
-    d.t.push(s.t);
-    d.util_pct.push(s.util_pct);
-    d.temp_c.push(s.temp_c);
-    const estimated = m.power_source === 'estimated';
-    d.power_w.push(estimated ? null : s.power_w);
-    d.power_estimated_w.push(estimated ? m.a_load * resolveDeviceParams(s.device, { rated }).ratedPowerW : null);
-    d.rle_smoothed.push(m.rle_smoothed);
-    d.rolling_peak.push(m.rolling_peak);
-    d.collapse.push(m.collapse);
-    d.E_th.push(m.E_th);
-    d.E_pw.push(m.E_pw);
-    last = sid;
+function emptyColumns(): DeviceColumns {
+  return { t: [], util_pct: [], temp_c: [], power_w: [], power_estimated_w: [], rle_smoothed: [], rolling_peak: [], collapse: [], E_th: [], E_pw: [] };
+}
+
+/** A live view of one session: each delta() holds what was stored since the previous one. */
+export class SessionFeed {
+  private readonly replay: StoredReplay;
+  private lastStep: number;
+  private lastEventT = -Infinity;
+
+  /** @param afterId rows up to this id were already shown (they are replayed, not sent); @param afterStep likewise for steps */
+  constructor(
+    private readonly store: SessionStore,
+    id: string,
+    private readonly afterId = 0,
+    afterStep = -1,
+  ) {
+    this.replay = new StoredReplay(store, store.get(id));
+    this.lastStep = afterStep;
   }
-  const steps = store.steps(info.id).filter((x: StepRecord) => x.step > afterStep);
-  return {
-    session: { id: info.id, name: info.name, kind: info.kind, status: info.status, started_at: info.started_at, ended_at: info.ended_at },
-    last_id: last,
-    devices,
-    steps: { step: steps.map((x) => x.step), t: steps.map((x) => x.t), loss: steps.map((x) => x.loss), grad_norm: steps.map((x) => x.grad_norm) },
-  };
+
+  delta(): SessionDelta {
+    const info = this.store.get(this.replay.info.id);
+    const rated = this.replay.info.manifest.engine as { rated?: Record<string, number> } | undefined;
+    const devices: Record<string, DeviceColumns> = {};
+    for (const { id, sample: s, metric: m } of this.replay.next()) {
+      if (id <= this.afterId) continue;
+      const d = (devices[s.device] ??= emptyColumns());
+      const reading = isReading(m.power_source);
+      d.t.push(s.t);
+      d.util_pct.push(s.util_pct);
+      d.temp_c.push(isReading(s.temp_src) ? s.temp_c : null);
+      d.power_w.push(reading ? s.power_w : null);
+      d.power_estimated_w.push(reading ? null : m.a_load * resolveDeviceParams(s.device, { rated: rated?.rated }).ratedPowerW);
+      d.rle_smoothed.push(m.rle_smoothed);
+      d.rolling_peak.push(m.rolling_peak);
+      d.collapse.push(m.collapse);
+      d.E_th.push(m.E_th);
+      d.E_pw.push(m.E_pw);
+    }
+    const steps = this.store.steps(info.id).filter((x: StepRecord) => x.step > this.lastStep);
+    if (steps.length > 0) this.lastStep = steps.at(-1)!.step;
+    const events = this.store.events(info.id).filter((e) => e.t > this.lastEventT);
+    if (events.length > 0) this.lastEventT = events.at(-1)!.t;
+    return {
+      session: { id: info.id, name: info.name, kind: info.kind, status: info.status, started_at: info.started_at, ended_at: info.ended_at },
+      last_id: Math.max(this.replay.last, this.afterId),
+      devices,
+      steps: { step: steps.map((x) => x.step), t: steps.map((x) => x.t), loss: steps.map((x) => x.loss), grad_norm: steps.map((x) => x.grad_norm) },
+      events,
+    };
+  }
 }
 
 /** Spike steps of a whole run (robust rule), for the markers. */

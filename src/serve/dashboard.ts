@@ -17,7 +17,9 @@ import { reportHtml } from '../report/html.js';
 import { buildReportSummary } from '../report/summary.js';
 import { BASE_HEADERS, checkExposure, listen, send, tokenCheck, tokenCookie, type Listen } from './http.js';
 import { SessionStore } from '../store/session-store.js';
-import { sessionDelta, sessionList, spikeSteps } from './dashboard-data.js';
+import { CollapseEdges } from '../core/collapse-edges.js';
+import { StoredReplay } from '../replay/stored.js';
+import { SessionFeed, sessionList, spikeSteps } from './dashboard-data.js';
 
 export interface DashboardOptions {
   db: string;
@@ -47,8 +49,8 @@ const ID = /^[\w-]{1,64}$/;
 export class Dashboard {
   private readonly streams = new Set<http.ServerResponse>();
   private readonly metrics = new RleMetrics();
-  /** Per running session: last sample id and step fed to /metrics. */
-  private readonly fed = new Map<string, { id: number; step: number }>();
+  /** Per running session: its replay, collapse edges and last step fed to /metrics. */
+  private readonly fed = new Map<string, { replay: StoredReplay; edges: CollapseEdges; step: number }>();
 
   private constructor(
     private readonly server: http.Server,
@@ -95,7 +97,7 @@ export class Dashboard {
       if (p === '/api/sessions') return this.json(res, sessionList(this.store));
       if (p === '/metrics') return void this.prometheus(res);
       let m = /^\/api\/sessions\/([^/]+)$/.exec(p);
-      if (m) return this.withSession(res, m[1]!, (id) => this.json(res, { ...sessionDelta(this.store, id, Number(url.searchParams.get('after') ?? 0) || 0, -1), spikes: spikeSteps(this.store, id) }));
+      if (m) return this.withSession(res, m[1]!, (id) => this.json(res, { ...new SessionFeed(this.store, id, Number(url.searchParams.get('after') ?? 0) || 0).delta(), spikes: spikeSteps(this.store, id) }));
       m = /^\/api\/sessions\/([^/]+)\/stream$/.exec(p);
       if (m) return this.withSession(res, m[1]!, (id) => this.stream(req, res, id, Number(url.searchParams.get('after') ?? 0) || 0, Number(url.searchParams.get('step') ?? -1)));
       m = /^\/report\/([^/]+)$/.exec(p);
@@ -131,15 +133,14 @@ export class Dashboard {
     res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     this.streams.add(res);
-    let last = afterId, step = afterStep, busy = false;
+    const feed = new SessionFeed(this.store, id, afterId, afterStep);
+    let busy = false;
     const tick = (): void => {
       if (busy) return;
       busy = true;
       try {
-        const d = sessionDelta(this.store, id, last, step);
-        last = d.last_id;
-        if (d.steps.step.length > 0) step = d.steps.step.at(-1)!;
-        const any = Object.keys(d.devices).length > 0 || d.steps.step.length > 0;
+        const d = feed.delta();
+        const any = Object.keys(d.devices).length > 0 || d.steps.step.length > 0 || d.events.length > 0;
         if (any) res.write(`event: data\ndata: ${JSON.stringify(d)}\n\n`);
         else res.write(': keep-alive\n\n');
         if (d.session.status !== 'running') {
@@ -176,13 +177,13 @@ export class Dashboard {
     for (const s of this.store.list().filter((x) => x.status === 'running')) {
       let f = this.fed.get(s.id);
       if (!f) {
-        // start from the latest sample per device rather than replaying a long session
-        f = { id: Math.max(0, this.store.lastSampleId(s.id) - 16), step: -1 };
+        f = { replay: new StoredReplay(this.store, this.store.get(s.id)), edges: new CollapseEdges(), step: -1 };
         this.fed.set(s.id, f);
       }
-      for (const { id, row } of this.store.rowsAfter(s.id, f.id)) {
-        this.metrics.observe(s.id, row.sample, row.metric);
-        f.id = id;
+      for (const { sample, metric } of f.replay.next()) {
+        const edge = f.edges.push(sample.device, metric.collapse);
+        const events = edge ? [{ t: sample.t, device: sample.device, type: `collapse_${edge}` }] : [];
+        this.metrics.observe(s.id, sample, metric, events);
       }
       const steps = this.store.steps(s.id).filter((x) => x.step > f.step);
       const lastStep = steps.at(-1);

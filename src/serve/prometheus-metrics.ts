@@ -7,8 +7,9 @@
 import os from 'node:os';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { MetricRow } from '../core/engine.js';
+import { isReading } from '../core/provenance.js';
 import type { SourceHealth } from '../sensors/registry.js';
-import type { SampleRecord, StepRecord } from '../store/session-store.js';
+import type { SampleRecord, StepRecord, StoreEvent } from '../store/session-store.js';
 
 const DEVICE = ['host', 'device', 'session'] as const;
 
@@ -22,8 +23,8 @@ export class RleMetrics {
   private readonly train: Record<'step' | 'loss' | 'grad_norm' | 'learning_rate', Gauge<'host' | 'session'>>;
   private readonly sensorUp: Gauge<'host' | 'session' | 'sensor'>;
   private readonly sensorDuration: Gauge<'host' | 'session' | 'sensor'>;
-  /** Per device: last sample time and whether it was in collapse (for event edges and energy). */
-  private readonly last = new Map<string, { t: number; collapse: number; power: number | null }>();
+  /** Per device: last sample time and measured power (for energy). */
+  private readonly last = new Map<string, { t: number; power: number | null }>();
 
   constructor() {
     const r = [this.registry];
@@ -31,20 +32,20 @@ export class RleMetrics {
     this.g = {
       util: gauge('rle_device_utilization_percent', 'Device utilization, percent (measured)'),
       temp: gauge('rle_device_temperature_celsius', 'Device temperature, °C (measured; absent when unavailable)'),
-      power: gauge('rle_device_power_watts', 'Device power, W (measured; absent when unavailable)'),
-      powerEstimated: gauge('rle_device_power_estimated', '1 when the metric used power estimated from utilization, else 0'),
+      power: gauge('rle_device_power_watts', 'Device power, W (as sampled; rle_device_power_estimated says whether it is a reading; absent when unavailable)'),
+      powerEstimated: gauge('rle_device_power_estimated', '1 when the metric used power that is not a reading (estimated from utilization, or a constant), else 0'),
       rleRaw: gauge('rle_raw', 'RLE, raw (no unit)'),
       rleSmoothed: gauge('rle_smoothed', 'RLE, smoothed over the window (no unit)'),
-      rleNorm: gauge('rle_norm', 'RLE normalised to its rolling peak, 0–1'),
-      eTh: gauge('rle_thermal_efficiency', 'E_th: thermal efficiency term, 0–1'),
-      ePw: gauge('rle_power_efficiency', 'E_pw: power efficiency term, 0–1'),
+      rleNorm: gauge('rle_norm', 'rle_smoothed divided by the expected RLE of the device class at this utilization, clamped to 0–1'),
+      eTh: gauge('rle_thermal_efficiency', 'E_th: thermal term, stability / (1 + 1/t_sustain_s), 0–1'),
+      ePw: gauge('rle_power_efficiency', 'E_pw: power term, utilization / a_load (no unit; above 1 when power is below rated × utilization)'),
       aLoad: gauge('rle_load_factor', 'a_load: power / rated power'),
       tSustain: gauge('rle_sustain_time_seconds', 't_sustain_s: time to the temperature limit at the current slope, s (capped)'),
       collapse: gauge('rle_collapse', '1 while the device is in an efficiency collapse, else 0'),
     };
     this.collapseSamples = new Counter({ name: 'rle_collapse_samples_total', help: 'Samples flagged as collapse', labelNames: DEVICE, registers: r });
     this.collapseEvents = new Counter({ name: 'rle_collapse_events_total', help: 'Collapse events (runs of collapse samples) started', labelNames: DEVICE, registers: r });
-    this.energy = new Counter({ name: 'rle_device_energy_joules_total', help: 'Energy from measured power (RAPL, GPU) integrated over samples, J', labelNames: DEVICE, registers: r });
+    this.energy = new Counter({ name: 'rle_device_energy_joules_total', help: 'Energy, J: measured power readings integrated between samples (trapezoid); absent without measured power', labelNames: DEVICE, registers: r });
     const tg = (name: string, help: string): Gauge<'host' | 'session'> => new Gauge({ name, help, labelNames: ['host', 'session'], registers: r });
     this.train = {
       step: tg('rle_training_step', 'Last training step seen'),
@@ -52,12 +53,15 @@ export class RleMetrics {
       grad_norm: tg('rle_training_grad_norm', 'Gradient norm (pre-clip) of the last step'),
       learning_rate: tg('rle_training_learning_rate', 'Learning rate of the last step'),
     };
-    this.sensorUp = new Gauge({ name: 'rle_sensor_up', help: '1 when the sensor source read without error at the last tick', labelNames: ['host', 'session', 'sensor'], registers: r });
+    this.sensorUp = new Gauge({ name: 'rle_sensor_up', help: '1 when the sensor source read without error at the last tick (absent hardware is up; a dead nvidia-smi or a failing file is down)', labelNames: ['host', 'session', 'sensor'], registers: r });
     this.sensorDuration = new Gauge({ name: 'rle_sensor_read_duration_seconds', help: 'Time the sensor source took at the last tick, s', labelNames: ['host', 'session', 'sensor'], registers: r });
   }
 
-  /** One device's sample and its metric row. */
-  observe(session: string, s: SampleRecord, m: Pick<MetricRow, 'rle_raw' | 'rle_smoothed' | 'rle_norm' | 'E_th' | 'E_pw' | 'a_load' | 't_sustain_s' | 'collapse' | 'power_source'>): void {
+  /**
+   * One device's sample and its metric row; `events` are the tick's events (a collapse_start
+   * of this device counts one collapse event: the sampler finds edges, once).
+   */
+  observe(session: string, s: SampleRecord, m: Pick<MetricRow, 'rle_raw' | 'rle_smoothed' | 'rle_norm' | 'E_th' | 'E_pw' | 'a_load' | 't_sustain_s' | 'collapse' | 'power_source'>, events: readonly StoreEvent[]): void {
     const l = { host: this.host, device: s.device, session };
     const set = (k: string, v: number | null): void => {
       if (v === null || !Number.isFinite(v)) this.g[k]!.remove(l); // missing is absent, never 0
@@ -66,7 +70,7 @@ export class RleMetrics {
     set('util', s.util_pct);
     set('temp', s.temp_c);
     set('power', s.power_w);
-    set('powerEstimated', m.power_source === 'estimated' ? 1 : 0);
+    set('powerEstimated', isReading(m.power_source) ? 0 : 1);
     set('rleRaw', m.rle_raw);
     set('rleSmoothed', m.rle_smoothed);
     set('rleNorm', m.rle_norm);
@@ -78,14 +82,14 @@ export class RleMetrics {
     const key = `${session}\u0000${s.device}`;
     const prev = this.last.get(key);
     this.collapseSamples.inc(l, m.collapse);
-    if (m.collapse === 1 && (!prev || prev.collapse === 0)) this.collapseEvents.inc(l);
-    else this.collapseEvents.inc(l, 0); // the series exists from the start (rate() needs it)
-    const measured = s.power_src !== 'estimated' && s.power_w !== null && s.power_w > 0 ? s.power_w : null;
+    // inc by 0 too: the series exists from the start (rate() needs it)
+    this.collapseEvents.inc(l, events.some((e) => e.device === s.device && e.type === 'collapse_start') ? 1 : 0);
+    const measured = isReading(s.power_src) && s.power_w !== null && s.power_w > 0 ? s.power_w : null;
     // energy: trapezoid between consecutive measured samples (J = W × s)
     // only devices with measured power get the series: no energy is not 0 J
     if (prev && prev.power !== null && measured !== null && s.t > prev.t) this.energy.inc(l, ((prev.power + measured) / 2) * (s.t - prev.t));
     else if (measured !== null) this.energy.inc(l, 0);
-    this.last.set(key, { t: s.t, collapse: m.collapse, power: measured });
+    this.last.set(key, { t: s.t, power: measured });
   }
 
   step(session: string, st: StepRecord): void {

@@ -10,6 +10,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type Papa from 'papaparse';
+import { PROVENANCES, type Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import { formatTimestamp, parseTimestamp } from './timestamp.js';
@@ -33,6 +34,13 @@ export interface SessionRow {
   readonly util_pct: number | null;
   readonly temp_c: number | null;
   readonly power_w: number | null;
+  /**
+   * Provenance of each reading: `recorded` (a file another tool wrote), or for power what the
+   * file's own `power_source` column says (rle's exports carry one); null when the value is missing.
+   */
+  readonly util_src: Provenance | null;
+  readonly temp_src: Provenance | null;
+  readonly power_src: Provenance | null;
   /** Values of SessionHeader.extraColumns, in that order ('' when the row was short). */
   readonly extra: readonly string[];
 }
@@ -99,7 +107,7 @@ export class SessionCsvReader {
 
   private readonly keep: number;
   private line = 0;
-  private idx = { ts: -1, dev: -1, util: -1, temp: -1, power: -1, extra: [] as number[] };
+  private idx = { ts: -1, dev: -1, util: -1, temp: -1, power: -1, powerSrc: -1, extra: [] as number[] };
 
   constructor(
     private readonly input: Readable,
@@ -223,6 +231,7 @@ export class SessionCsvReader {
       util: at('util_pct'),
       temp: at('temp_c'),
       power: at('power_w'),
+      powerSrc: at('power_source'),
       extra: extraColumns.map((c) => first.get(c)!),
     };
     if (this.idx.ts < 0) throw this.fail('E_INPUT_COLUMNS', `no "timestamp" column in the header (${shown})`, line);
@@ -260,17 +269,32 @@ export class SessionCsvReader {
       tally(this.stats.malformed, line, this.keep);
       return null;
     }
+    const util = this.scaled(this.num(row, ix.util, line), 'util_pct');
+    const temp = this.scaled(this.num(row, ix.temp, line), 'temp_c');
+    const power = this.scaled(this.num(row, ix.power, line), 'power_w');
     return {
       line,
       timestamp: ts.iso,
       t: ts.t,
       device,
-      util_pct: this.scaled(this.num(row, ix.util, line), 'util_pct'),
-      temp_c: this.scaled(this.num(row, ix.temp, line), 'temp_c'),
-      power_w: this.scaled(this.num(row, ix.power, line), 'power_w'),
+      util_pct: util,
+      temp_c: temp,
+      power_w: power,
+      util_src: util === null ? null : 'recorded',
+      temp_src: temp === null ? null : 'recorded',
+      power_src: power === null ? null : (ownLabel(row[ix.powerSrc]) ?? 'recorded'),
       extra: ix.extra.map((i) => row[i] ?? ''),
     };
   }
+}
+
+const LABELS = new Set<string>(PROVENANCES);
+
+/** A power_source value of rle's own exports; anything else (or none) is not trusted. */
+function ownLabel(raw: string | undefined): Provenance | null {
+  if (raw === undefined) return null;
+  const v = raw.trim();
+  return LABELS.has(v) && v !== 'unavailable' ? (v as Provenance) : null;
 }
 
 /** A plain non-negative number in the timestamp column is Unix time in seconds (exports of loggers, simulations). */

@@ -38,7 +38,7 @@ export class SessionCsvWriter {
    * native call, about 2.5× faster than String(x) per value, which dominated augment's time.
    * The engine's outputs are always finite; missing readings are null and become empty fields.
    */
-  line(r: SessionRow, m: Omit<MetricRow, 'power_used_w'>): string {
+  line(r: Pick<SessionRow, 'timestamp' | 'device' | 'temp_c' | 'power_w' | 'util_pct' | 'extra'>, m: Omit<MetricRow, 'power_used_w'>): string {
     let nums = JSON.stringify([
       m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw,
       r.temp_c, r.power_w, r.util_pct,
@@ -59,6 +59,6 @@ export class SessionCsvWriter {
   storedLine(r: StoredRow): string {
     const s = r.sample;
     const extra = this.extraColumns.map((k) => formatNumber(s.extra?.[k] ?? null));
-    return this.line({ line: 0, timestamp: formatTimestamp(s.t), t: s.t, device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
+    return this.line({ timestamp: formatTimestamp(s.t), device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
   }
 }

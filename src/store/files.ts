@@ -14,13 +14,23 @@ import { RleError } from '../errors.js';
 const READ_CHUNK_BYTES = 1 << 14;
 const WRITE_BUFFER_BYTES = 1 << 20;
 
+const REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
 /** A short reason for a failed file operation, for messages. */
 export function fsErrorReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory, not a file';
-  return (err as Error).message;
+  return (code && REASONS[code]) || (err as Error).message;
 }
 
 /**
@@ -60,7 +70,11 @@ export function removePendingOutputs(): void {
 
 /** Resolves when `stream` can take more, honouring backpressure. */
 export function writeChunk(stream: Writable, s: string): Promise<void> | undefined {
-  if (stream.write(s)) return undefined;
+  return stream.write(s) ? undefined : drained(stream);
+}
+
+/** Resolves at the stream's next 'drain', rejects at its next 'error'. */
+function drained(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = (): void => {
       stream.off('error', onError);
@@ -75,16 +89,24 @@ export function writeChunk(stream: Writable, s: string): Promise<void> | undefin
   });
 }
 
-/** A file that appears at `target` only when commit() succeeds. */
+/**
+ * A file that appears at `target` only when commit() succeeds: written to a temp file beside
+ * it, every write checked, flushed to disk (fsync) before the rename. On any failure the temp
+ * file is removed and an existing target is left as it was.
+ */
 export class AtomicOutput {
   readonly stream: fs.WriteStream;
   private readonly tmp: string;
   private done = false;
+  /** The first write error of the stream; every later write and the commit report it. */
+  private error: Error | null = null;
 
   private constructor(readonly target: string) {
     const dir = path.dirname(target);
     this.tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    this.stream = fs.createWriteStream(this.tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
+    // flush: the file descriptor is fsynced before it is closed (Node ≥ 20.10).
+    this.stream = fs.createWriteStream(this.tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES, flush: true });
+    this.stream.on('error', (e) => (this.error ??= e));
     pending.add(this.tmp);
   }
 
@@ -95,6 +117,12 @@ export class AtomicOutput {
       if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     } catch (err) {
       throw new RleError('E_OUTPUT', `cannot write: folder ${dir}: ${fsErrorReason(err)}`, { file: target });
+    }
+    try {
+      const st = await fsp.stat(target);
+      if (st.isDirectory()) throw new RleError('E_OUTPUT', 'cannot write: is a folder (give a file name)', { file: target });
+    } catch (err) {
+      if (err instanceof RleError) throw err;
     }
     const out = new AtomicOutput(target);
     await new Promise<void>((resolve, reject) => {
@@ -107,12 +135,55 @@ export class AtomicOutput {
     return out;
   }
 
+  private failure(e: unknown): RleError {
+    return e instanceof RleError ? e : new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(e)}`, { file: this.target });
+  }
+
+  /** Throws the stream's first error, if there was one. */
+  private check(): void {
+    if (this.error) throw this.failure(this.error);
+  }
+
+  /** Queues `s`; throws the stream's first error, if there was one. Returns false under backpressure. */
+  write(s: string | Buffer): boolean {
+    this.check();
+    return this.stream.write(s);
+  }
+
+  /** Writes `s`, resolving when the stream can take more (backpressure); rejects with the stream's error. */
+  put(s: string | Buffer): Promise<void> | undefined {
+    return this.write(s) ? undefined : drained(this.stream);
+  }
+
+  /** Ends the file, flushes it to disk and renames it into place; on failure nothing is left behind. */
   async commit(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
-      this.stream.end(() => resolve());
-    });
-    await fsp.rename(this.tmp, this.target);
+    await this.finish();
+    await this.publish();
+  }
+
+  /** Ends the temp file and flushes it to disk (the target is not touched yet). */
+  async finish(): Promise<void> {
+    try {
+      this.check();
+      await new Promise<void>((resolve, reject) => {
+        this.stream.once('error', reject);
+        this.stream.end(() => (this.error ? reject(this.error) : resolve()));
+      });
+      this.check();
+    } catch (e) {
+      await this.abort();
+      throw this.failure(e);
+    }
+  }
+
+  /** Renames the finished temp file onto the target. */
+  async publish(): Promise<void> {
+    try {
+      await fsp.rename(this.tmp, this.target);
+    } catch (e) {
+      await this.abort();
+      throw this.failure(e);
+    }
     pending.delete(this.tmp);
     this.done = true;
   }
@@ -131,10 +202,10 @@ export class AtomicOutput {
 export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
   const out = await AtomicOutput.open(target);
   try {
-    await writeChunk(out.stream, data as string);
+    out.write(data);
     await out.commit();
   } catch (err) {
     await out.abort();
-    throw new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(err)}`, { file: target });
+    throw err instanceof RleError ? err : new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(err)}`, { file: target });
   }
 }

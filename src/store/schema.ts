@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   manifest TEXT NOT NULL
 );
 -- One row per device per tick: the readings that feed the engine, with their provenance
--- ('measured' | 'estimated'; NULL when unavailable), and the other readings as JSON.
+-- ('measured' | 'recorded' | 'estimated' | 'derived' | 'constant'; NULL when unavailable),
+-- and the other readings as JSON.
 CREATE TABLE IF NOT EXISTS samples (
   id INTEGER PRIMARY KEY,
   session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,

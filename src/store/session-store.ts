@@ -1,7 +1,8 @@
 /**
- * The crash-safe session store: SQLite in WAL mode, one transaction per tick (so `kill -9`
- * loses at most the tick in flight), sessions left `running` by a dead process marked
- * `interrupted` on the next open, data intact.
+ * The crash-safe session store: SQLite in WAL mode; each append is one transaction (the store
+ * sink commits ticks in batches at most 500 ms apart, so `kill -9` loses under a second);
+ * sessions left `running` by a dead process are marked `interrupted` on the next open, data
+ * intact.
  */
 import type Database from 'better-sqlite3';
 import { createRequire } from 'node:module';
@@ -10,12 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricRow } from '../core/engine.js';
+import type { Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type SessionStatus = 'running' | 'completed' | 'interrupted' | 'failed';
-/** 'recorded': read from an imported file, whose tool did not say how it got the value. */
-export type Provenance = 'measured' | 'estimated' | 'recorded';
+/** How a session ended. */
+export type EndStatus = Exclude<SessionStatus, 'running'>;
 
 export interface SessionInfo {
   id: string;
@@ -45,6 +47,7 @@ export interface SampleRecord {
   util_pct: number | null;
   temp_c: number | null;
   power_w: number | null;
+  /** Provenance of each reading; null when there is none (unavailable). */
   util_src: Provenance | null;
   temp_src: Provenance | null;
   power_src: Provenance | null;
@@ -203,32 +206,43 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, sessionId);
   }
 
+  /** Deletes a session and everything recorded in it (a failed import). */
+  remove(sessionId: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);
+  }
+
   updateManifest(sessionId: string, manifest: Record<string, unknown>): void {
     this.db.prepare('UPDATE sessions SET manifest = ? WHERE id = ?').run(JSON.stringify(manifest), sessionId);
   }
 
-  /** A session by full id or unique prefix. */
-  get(idOrPrefix: string): SessionInfo {
+  /** The sessions a full id or prefix names: the exact one, else up to 3 by prefix. */
+  private match(idOrPrefix: string): SessionRowDb[] {
     const rows = this.db
       .prepare("SELECT * FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3")
       .all(idOrPrefix, idOrPrefix.replace(/[\\%_]/g, '\\$&') + '%') as SessionRowDb[];
     const exact = rows.find((r) => r.id === idOrPrefix);
-    const row = exact ?? (rows.length === 1 ? rows[0] : undefined);
-    if (!row) {
+    return exact ? [exact] : rows;
+  }
+
+  /** A session by full id or unique prefix. */
+  get(idOrPrefix: string): SessionInfo {
+    const rows = this.match(idOrPrefix);
+    if (rows.length !== 1) {
       const why = rows.length === 0 ? 'no stored session' : `ambiguous: ${rows.map((r) => r.id).join(', ')}…`;
       throw new RleError('E_SESSION', `${why} matching "${idOrPrefix}" in ${this.file}`);
     }
+    const row = rows[0]!;
     return { ...row, manifest: JSON.parse(row.manifest) as Record<string, unknown> };
+  }
+
+  /** How many stored sessions `idOrPrefix` names (0, 1, or more: ambiguous). */
+  matches(idOrPrefix: string): number {
+    return this.match(idOrPrefix).length;
   }
 
   /** Whether `idOrPrefix` names exactly one stored session. */
   has(idOrPrefix: string): boolean {
-    try {
-      this.get(idOrPrefix);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.matches(idOrPrefix) === 1;
   }
 
   list(): SessionListing[] {
@@ -252,6 +266,14 @@ export class SessionStore {
       )
       .iterate(sessionId) as IterableIterator<Record<string, unknown>>;
     for (const r of it) yield toStoredRow(r);
+  }
+
+  /** Readings (without the stored metrics) after sample id `afterId`, in recording order, streamed. */
+  *samplesAfter(sessionId: string, afterId = 0): Generator<{ id: number; sample: SampleRecord }> {
+    const it = this.db
+      .prepare('SELECT * FROM samples WHERE session_id = ? AND id > ? ORDER BY id')
+      .iterate(sessionId, afterId) as IterableIterator<Record<string, unknown>>;
+    for (const r of it) yield { id: r.id as number, sample: toSample(r) };
   }
 
   /** Rows stored after sample id `afterId` (live views poll with the last id they saw), at most `limit`. */
@@ -318,30 +340,35 @@ export class SessionStore {
 }
 
 function toStoredRow(r: Record<string, unknown>): StoredRow {
+  return { sample: toSample(r), metric: toMetric(r) };
+}
+
+function toSample(r: Record<string, unknown>): SampleRecord {
   return {
-    sample: {
-      device: r.device as string,
-      t: r.t as number,
-      scheduled_t: r.scheduled_t as number | null,
-      util_pct: r.util_pct as number | null,
-      temp_c: r.temp_c as number | null,
-      power_w: r.power_w as number | null,
-      util_src: r.util_src as Provenance | null,
-      temp_src: r.temp_src as Provenance | null,
-      power_src: r.power_src as Provenance | null,
-      extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, number | null>) : null,
-    },
-    metric: {
-      rle_smoothed: r.rle_smoothed as number,
-      rle_raw: r.rle_raw as number,
-      rle_norm: r.rle_norm as number,
-      E_th: r.E_th as number,
-      E_pw: r.E_pw as number,
-      a_load: r.a_load as number,
-      t_sustain_s: r.t_sustain_s as number,
-      rolling_peak: r.rolling_peak as number,
-      collapse: r.collapse as 0 | 1,
-      power_source: r.power_source as MetricRow['power_source'],
-    },
+    device: r.device as string,
+    t: r.t as number,
+    scheduled_t: r.scheduled_t as number | null,
+    util_pct: r.util_pct as number | null,
+    temp_c: r.temp_c as number | null,
+    power_w: r.power_w as number | null,
+    util_src: r.util_src as Provenance | null,
+    temp_src: r.temp_src as Provenance | null,
+    power_src: r.power_src as Provenance | null,
+    extra: r.extra ? (JSON.parse(r.extra as string) as Record<string, number | null>) : null,
+  };
+}
+
+function toMetric(r: Record<string, unknown>): StoredMetric {
+  return {
+    rle_smoothed: r.rle_smoothed as number,
+    rle_raw: r.rle_raw as number,
+    rle_norm: r.rle_norm as number,
+    E_th: r.E_th as number,
+    E_pw: r.E_pw as number,
+    a_load: r.a_load as number,
+    t_sustain_s: r.t_sustain_s as number,
+    rolling_peak: r.rolling_peak as number,
+    collapse: r.collapse as 0 | 1,
+    power_source: r.power_source as MetricRow['power_source'],
   };
 }

@@ -1,4 +1,8 @@
-/** A duty-cycled load on N cores (worker threads, load-worker.ts); setDuty takes effect within one 100 ms period. */
+/**
+ * A duty-cycled load on N cores (worker threads, load-worker.ts); setDuty takes effect within
+ * one 100 ms period. Each worker counts the wall time it spent computing, so the load can say
+ * what it achieved itself — on a busy machine the machine-wide utilization says nothing about it.
+ */
 import { Worker } from 'node:worker_threads';
 
 const STOP = 0;
@@ -7,12 +11,16 @@ export const CONTROL_PERIOD_MS = 100;
 export class CpuLoad {
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4));
   private readonly duty: Float64Array;
+  /** Per worker: busy ms, then elapsed ms, since it started. */
+  private readonly stats: Float64Array;
   private readonly workers: Worker[] = [];
+  private last = { busy: 0, total: 0 };
 
   constructor(readonly threads: number) {
     this.duty = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, threads)));
+    this.stats = new Float64Array(new SharedArrayBuffer(16 * Math.max(1, threads)));
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: { ctrl: this.ctrl, duty: this.duty, index: i, periodMs: CONTROL_PERIOD_MS } });
+      const w = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: { ctrl: this.ctrl, duty: this.duty, stats: this.stats, index: i, periodMs: CONTROL_PERIOD_MS } });
       w.unref();
       this.workers.push(w);
     }
@@ -21,6 +29,18 @@ export class CpuLoad {
   /** Fraction of each core to keep busy, 0–1. */
   setDuty(d: number): void {
     this.duty.fill(Math.min(1, Math.max(0, d)));
+  }
+
+  /** The share of wall time the workers computed since the previous call (0–1), or null before any period ran. */
+  achieved(): number | null {
+    let busy = 0, total = 0;
+    for (let i = 0; i < this.threads; i++) {
+      busy += this.stats[2 * i]!;
+      total += this.stats[2 * i + 1]!;
+    }
+    const d = { busy: busy - this.last.busy, total: total - this.last.total };
+    this.last = { busy, total };
+    return d.total > 0 ? d.busy / d.total : null;
   }
 
   /** Stops every worker at once (a sleeping one wakes; a busy one is terminated mid-chunk). */

@@ -13,12 +13,14 @@ import { loadWasmGemm } from '../train/kernels/wasm.js';
 interface Data {
   ctrl: Int32Array;
   duty: Float64Array;
+  /** [busy ms, elapsed ms] per worker, for the main thread to read. */
+  stats: Float64Array;
   index: number;
   periodMs: number;
 }
 
 const STOP = 0;
-const { ctrl, duty, index, periodMs } = workerData as Data;
+const { ctrl, duty, stats, index, periodMs } = workerData as Data;
 
 function gemm(): Gemm {
   const n = loadNativeGemm(1);
@@ -39,6 +41,10 @@ while (Atomics.load(ctrl, STOP) === 0) {
   const d = Math.min(1, Math.max(0, duty[index]!));
   const busyUntil = start + d * periodMs;
   while (performance.now() < busyUntil) chunk();
-  const rest = start + periodMs - performance.now();
+  const busyEnd = performance.now();
+  const rest = start + periodMs - busyEnd;
   if (rest > 0) Atomics.wait(ctrl, STOP, 0, rest);
+  // Written only by this worker, read by the main thread: a torn read costs one period's accuracy.
+  stats[2 * index] = stats[2 * index]! + (d > 0 ? busyEnd - start : 0);
+  stats[2 * index + 1] = stats[2 * index + 1]! + (performance.now() - start);
 }

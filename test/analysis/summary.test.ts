@@ -16,7 +16,7 @@ describe('SummaryBuilder', () => {
     const ts = [0, 1, 2, 5, 6, 7, 8, 20, 21, 22];
     const collapse = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1];
     ts.forEach((t, i) =>
-      b.add('gpu0', t, i === 0 ? null : 50, i < 5 ? 60 + i : null, 10 * i, metric({
+      b.add('gpu0', { t, util_pct: i === 0 ? null : 50, temp_c: i < 5 ? 60 + i : null, power_w: 10 * i, temp_src: i < 5 ? 'measured' : null, power_src: 'measured' }, metric({
         collapse: collapse[i] as 0 | 1,
         rle_smoothed: i,
         power_source: i % 2 ? 'measured' : 'estimated',
@@ -31,14 +31,14 @@ describe('SummaryBuilder', () => {
     assert.equal(d.collapse_rate, 0.6);
     assert.equal(d.collapse_events, 3);
     assert.deepEqual(d.rle_smoothed, { mean: 4.5, min: 0, max: 9 });
-    // power statistics only over measured samples (odd i: 10, 30, 50, 70, 90 W)
+    // power statistics only where the metric used a reading (odd i: 10, 30, 50, 70, 90 W)
     assert.deepEqual(d.power_w, { mean: 50, max: 90, measured_share: 0.5 });
     assert.deepEqual(d.temp_c, { mean: 62, max: 64, available_share: 0.5 });
     assert.equal(d.util_pct_mean, 50); // the missing utilization is not averaged in as 0
   });
   it('gives null where nothing can be computed and says why in notes', () => {
     const b = new SummaryBuilder(1);
-    for (let i = 0; i < 40; i++) b.add('cpu', i, 10, 50, null, metric({ power_source: 'estimated' }));
+    for (let i = 0; i < 40; i++) b.add('cpu', { t: i, util_pct: 10, temp_c: 50, power_w: null, temp_src: 'recorded', power_src: null }, metric({ power_source: 'estimated' }));
     const d = b.result('s.csv', 40, 0).devices.cpu!;
     assert.deepEqual(d.power_w, { mean: null, max: null, measured_share: 0 });
     const notes = b.notes().join('\n');

@@ -166,7 +166,7 @@ describe('import, export, analyze by id, sessions', () => {
     assert.match(r.stderr, /^rle: error: no stored session matching "nope"/);
     const a = await runCli(['analyze', 'nope', '--db', db]);
     assert.equal(a.code, 1);
-    assert.match(a.stderr, /nope: cannot read: no such file, nor a stored session/);
+    assert.match(a.stderr, /nope: no such file, nor a stored session by that id/);
     const l = await runCli(['sessions', '--db', db]);
     assert.match(l.stdout, /^no sessions in /);
     assert.equal(fs.existsSync(db), false, 'reading commands do not create a store');
@@ -189,12 +189,12 @@ describe('rle sensors', () => {
 });
 
 describe('rle monitor errors', () => {
-  it('no device to monitor is a failed run with E_SENSOR, and the session says failed', async () => {
+  it('no device to monitor is a failed run with E_SENSOR, and leaves no empty session behind', async () => {
     const db = path.join(tmpDir(), 'rle.db');
     const r = await runCli(['monitor', '--duration', '1', '--devices', 'gpu', '--nvidia-smi', 'none', '--db', db]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^rle: error: no device to monitor matching --devices gpu: .* \[E_SENSOR\]$/m);
-    assert.equal((await sessionsJson(db))[0]?.status, 'failed');
+    assert.equal(fs.existsSync(db), false, 'checked before the store is even opened');
   });
   it('rejects a rate above 50 Hz and an unknown sensor source as usage errors', async () => {
     assert.equal((await runCli(['monitor', '--hz', '100', '--db', path.join(tmpDir(), 'x.db')])).code, 2);

@@ -62,9 +62,9 @@ describe('rle run', { skip: linux ? false : 'needs Linux /proc' }, () => {
     const db = path.join(tmpDir(), 'rle.db');
     const r = await runCli(['run', '--db', db, '--nvidia-smi', 'none', '--', 'no-such-command-rle', '$(touch /tmp/rle-pwned)']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /rle: error: cannot run "no-such-command-rle": no such command \[E_INPUT_MISSING\]/);
-    const list = JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { status: string }[];
-    assert.equal(list[0]!.status, 'failed');
+    assert.match(r.stderr, /rle: error: cannot run "no-such-command-rle": no such command \(or not executable\) \[E_INPUT_MISSING\]/);
+    assert.equal(fs.existsSync(db), false, 'checked before any session (or store) exists');
+    assert.equal(fs.existsSync('/tmp/rle-pwned'), false);
   });
 });
 

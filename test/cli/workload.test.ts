@@ -1,10 +1,11 @@
 /**
- * `rle workload` control loops on this machine (2 cores): achieved utilization follows the
- * target within a tolerance that allows for other processes; Ctrl-C stops the load at once;
+ * `rle workload` end to end: the load's own busy share follows the target (machine-wide
+ * utilization is not asserted: other processes count in it); Ctrl-C stops the load at once;
  * `rle characterize` runs every workload and prints the table.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CompareRow } from '../../src/report/compare.js';
@@ -14,7 +15,7 @@ interface WorkloadJson {
   session: string;
   status: string;
   label: string;
-  control: { t_s: number[]; target_pct: number[]; achieved_pct: (number | null)[] };
+  control: { t_s: number[]; target_pct: number[]; achieved_pct: (number | null)[]; load_pct: (number | null)[] };
   tracking_error_pct: number | null;
 }
 
@@ -28,48 +29,33 @@ async function workload(args: string[]): Promise<WorkloadJson> {
 }
 
 const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
-function after(w: WorkloadJson, t0: number, t1 = Infinity): number[] {
-  return w.control.t_s.flatMap((t, i) => (t >= t0 && t < t1 && w.control.achieved_pct[i] !== null ? [w.control.achieved_pct[i]!] : []));
+/** The load's own share of each core over ticks with t0 ≤ t < t1. */
+function load(w: WorkloadJson, t0: number, t1 = Infinity): number[] {
+  return w.control.t_s.flatMap((t, i) => (t >= t0 && t < t1 && w.control.load_pct[i] !== null ? [w.control.load_pct[i]!] : []));
 }
 
 describe('rle workload', () => {
-  it('synthetic constant 0.5 on all cores → about 50 % utilization', async () => {
-    const w = await workload(['synthetic', '--pattern', 'constant', '--intensity', '0.5', '--duration', '6', '--hz', '2']);
+  it('synthetic constant 0.5: the target is 50 % throughout and the load keeps each core busy half the time', async () => {
+    const w = await workload(['synthetic', '--pattern', 'constant', '--intensity', '0.5', '--duration', '3', '--hz', '2']);
     assert.equal(w.label, 'synthetic-constant');
-    const m = mean(after(w, 2));
-    assert.ok(Math.abs(m - 50) < 12, `achieved ${m} %`);
     assert.ok(w.control.target_pct.every((t) => t === 50));
-    assert.ok(w.tracking_error_pct! < 15);
+    assert.equal(w.control.t_s.length, 6);
+    const m = mean(load(w, 1));
+    assert.ok(Math.abs(m - 50) < 8, `load ${m} %`);
+    assert.ok(w.control.achieved_pct.every((a) => a === null || (a >= 0 && a <= 100)), 'machine-wide utilization recorded');
   });
-  it('a ramp rises', async () => {
-    const w = await workload(['synthetic', '--pattern', 'ramp', '--intensity', '1', '--duration', '9', '--hz', '2']);
-    const early = mean(after(w, 0.5, 3)), late = mean(after(w, 6.5));
-    assert.ok(late - early > 35, `first third ${early} %, last third ${late} %`);
-  });
-  it('a sine shows its period', async () => {
-    const w = await workload(['synthetic', '--pattern', 'sine', '--intensity', '0.9', '--period', '4', '--duration', '8', '--hz', '4']);
-    const pairs = w.control.t_s.map((t, i) => [w.control.target_pct[i]!, w.control.achieved_pct[i]] as const).filter(([, a]) => a !== null) as [number, number][];
-    // the measured utilization covers the sample's preceding interval: compare with the target half a sample earlier, and at lag 0
-    const corr = (xs: number[], ys: number[]): number => {
-      const mx = mean(xs), my = mean(ys);
-      let sxy = 0, sxx = 0, syy = 0;
-      xs.forEach((x, i) => {
-        sxy += (x - mx) * (ys[i]! - my);
-        sxx += (x - mx) ** 2;
-        syy += (ys[i]! - my) ** 2;
-      });
-      return sxy / Math.sqrt(sxx * syy);
-    };
-    const r0 = corr(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-    const r1 = corr(pairs.slice(0, -1).map((p) => p[0]), pairs.slice(1).map((p) => p[1]));
-    assert.ok(Math.max(r0, r1) > 0.6, `r ${r0} / ${r1}`);
-  });
-  it('idle adds no load, and stress loads every core', async () => {
-    const idle = await workload(['idle', '--duration', '3', '--hz', '2']);
-    const stress = await workload(['stress', '--duration', '4', '--hz', '2']);
-    const mi = mean(after(idle, 0.5)), ms = mean(after(stress, 1.5));
-    assert.ok(ms > 85, `stress ${ms} %`);
-    assert.ok(ms - mi > 50, `idle ${mi} %, stress ${ms} %`);
+  it('a ramp rises, a square wave alternates, idle adds no load and stress keeps every core busy', async () => {
+    const ramp = await workload(['synthetic', '--pattern', 'ramp', '--intensity', '1', '--duration', '3', '--hz', '4']);
+    const early = mean(load(ramp, 0, 1)), late = mean(load(ramp, 2));
+    assert.ok(late - early > 40, `first third ${early} %, last third ${late} %`);
+    const sq = await workload(['synthetic', '--pattern', 'square', '--intensity', '0.8', '--period', '2', '--duration', '4', '--hz', '4']);
+    const on = sq.control.t_s.flatMap((t, i) => (t % 2 > 0.3 && t % 2 < 0.9 ? [sq.control.load_pct[i] ?? NaN] : []));
+    const off = sq.control.t_s.flatMap((t, i) => (t % 2 > 1.3 && t % 2 < 1.9 ? [sq.control.load_pct[i] ?? NaN] : []));
+    assert.ok(mean(on) - mean(off) > 50, `on ${mean(on)} %, off ${mean(off)} %`);
+    const idle = await workload(['idle', '--duration', '1', '--hz', '2']);
+    assert.ok(idle.control.load_pct.every((x) => x === 0), 'idle runs no load');
+    const stress = await workload(['stress', '--duration', '2', '--hz', '2']);
+    assert.ok(mean(load(stress, 0.5)) > 95, `stress ${mean(load(stress, 0.5))} %`);
   });
   it('Ctrl-C stops the load at once and leaves an interrupted session', async () => {
     const db = path.join(tmpDir(), 'rle.db');
@@ -97,10 +83,21 @@ describe('rle workload', () => {
 describe('rle characterize', () => {
   it('runs idle, stress and the synthetic patterns in turn and prints their table', async () => {
     const db = path.join(tmpDir(), 'rle.db');
-    const r = await runCli(['characterize', '--duration', '2', '--cooldown', '0', '--hz', '4', '--json', '--nvidia-smi', 'none', '--stats-interval', '0', '--db', db]);
+    const csv = path.join(tmpDir(), 'char.csv');
+    const r = await runCli(['characterize', '--duration', '1', '--cooldown', '0', '--hz', '4', '--json', '--nvidia-smi', 'none', '--stats-interval', '0', '--db', db, '--csv', csv, '--name', 'box']);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as CompareRow[];
-    assert.deepEqual(rows.map((x) => x.label), ['idle', 'stress', 'synthetic-constant', 'synthetic-ramp', 'synthetic-sine', 'synthetic-square']);
-    assert.ok(rows.every((x) => x.device === 'cpu' && x.samples >= 6));
+    const labels = ['idle', 'stress', 'synthetic-constant', 'synthetic-ramp', 'synthetic-sine', 'synthetic-square'];
+    assert.deepEqual(rows.map((x) => x.label), labels);
+    assert.ok(rows.every((x) => x.device === 'cpu' && x.samples >= 3));
+    // --csv: one file per workload (not only the last); --name prefixes every session's name
+    for (const l of labels) assert.ok(fs.existsSync(path.join(path.dirname(csv), `char-${l}.csv`)), `char-${l}.csv`);
+    const names = (JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { name: string }[]).map((s) => s.name);
+    assert.deepEqual(names, labels.map((l) => `box-${l}`));
+  });
+  it('takes no --pattern (it runs every pattern itself)', async () => {
+    const r = await runCli(['characterize', '--pattern', 'sine']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--pattern'/);
   });
 });

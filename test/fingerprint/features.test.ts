@@ -9,7 +9,7 @@ function series(util: number[], o: { temp?: boolean; power?: boolean; dt?: numbe
   const dt = o.dt ?? 1;
   return {
     device: 'cpu', t: util.map((_, i) => 1e9 + i * dt), util_pct: util, temp_c: util.map((u) => (o.temp ? 40 + u / 5 : null)),
-    power_w: util.map((u) => (o.power ? 10 + u : null)), power_estimated: util.map(() => (o.power ? 0 : 1)), power_provenance: {},
+    power_w: util.map((u) => (o.power ? 10 + u : null)), power_estimated: util.map(() => (o.power ? 0 : 1)), power_provenance: {}, temp_provenance: {},
     rle_smoothed: util.map((u) => u / 200), rolling_peak: util.map(() => 1), E_th: util.map(() => 0.5), E_pw: util.map(() => 0.5), collapse: util.map((_, i) => (i % 10 === 0 ? 1 : 0)),
   };
 }

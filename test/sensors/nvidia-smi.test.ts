@@ -167,8 +167,8 @@ describe('nvidia-smi source', () => {
 
       // Energy: ~650 W integrated over the time between reads (±1 period of line timing).
       const e0 = get(r, 'gpu0.energy');
-      assert.deepEqual([e0.kind, e0.unit, e0.provenance], ['energy', 'J', 'estimated']);
-      assert.match(e0.detail!, /estimated.*power\.draw/);
+      assert.deepEqual([e0.kind, e0.unit, e0.provenance], ['energy', 'J', 'derived']);
+      assert.match(e0.detail!, /derived.*measured power\.draw/);
       const t0 = performance.now();
       for (let i = 0; i < 100; i++) {
         await source.read();

@@ -42,9 +42,9 @@ describe('Prometheus exposition', () => {
     const m = new RleMetrics();
     const metric = { rle_raw: 0.4, rle_smoothed: 0.5, rle_norm: 0.9, E_th: 0.6, E_pw: 0.7, a_load: 0.8, t_sustain_s: 120, collapse: 1 as const, power_source: 'measured' as const };
     const sample = (t: number, power: number | null, temp: number | null) => ({ device: 'gpu0', t, scheduled_t: t, util_pct: 90, temp_c: temp, power_w: power, util_src: 'measured' as const, temp_src: 'measured' as const, power_src: 'measured' as const });
-    m.observe('S1', sample(100, 200, 70), metric);
-    m.observe('S1', sample(101, 300, null), metric);
-    m.observe('S1', { ...sample(101, null, 50), device: 'cpu' }, { ...metric, collapse: 0, power_source: 'estimated' });
+    m.observe('S1', sample(100, 200, 70), metric, [{ t: 100, device: 'gpu0', type: 'collapse_start' }]);
+    m.observe('S1', sample(101, 300, null), metric, []);
+    m.observe('S1', { ...sample(101, null, 50), device: 'cpu' }, { ...metric, collapse: 0, power_source: 'estimated' }, []);
     m.step('S1', { step: 7, t: 101, loss: 2.5, grad_norm: 1.5, learning_rate: 1e-4, tokens: 512, epoch: 1 });
     m.health('S1', [{ name: 'rapl', up: true, durationMs: 2, error: null }]);
     const { body, contentType } = await m.text();

@@ -1,13 +1,10 @@
 /** `rle compare <session-id|csv>…`: the thermal-personality table across sessions. */
 import { Command, InvalidArgumentError } from 'commander';
-import fs from 'node:fs';
-import path from 'node:path';
-import { loadCsvSession, loadStoredSession, type SessionData } from '../../replay/series.js';
+import { compareInputs } from '../../app/compare.js';
 import { RleError } from '../../errors.js';
-import { compareMarkdown, compareRows, compareText, type CompareRow } from '../../report/compare.js';
-import type { SessionStore } from '../../store/session-store.js';
+import { compareMarkdown, compareText } from '../../report/compare.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
-import { addStoreOption, openStore, storePath, type StoreFlags } from '../store-options.js';
+import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface CompareFlags extends StoreFlags, EngineFlags {
   json?: boolean;
@@ -23,24 +20,7 @@ function labelOption(raw: string, prev: Record<string, string> = {}): Record<str
 
 export async function compare(inputs: string[], flags: CompareFlags): Promise<void> {
   if (flags.json && flags.md) throw new RleError('E_USAGE', '--json and --md are alternatives: give one');
-  const engine = engineOptionsFrom(flags);
-  let store: SessionStore | null | undefined;
-  const rows: CompareRow[] = [];
-  try {
-    for (const input of inputs) {
-      let data: SessionData;
-      if (fs.existsSync(input)) data = await loadCsvSession(input, engine);
-      else {
-        store ??= openStore(flags, { existing: true });
-        if (!store) throw new RleError('E_INPUT_MISSING', `no such file, nor a session store at ${storePath(flags)}`, { file: input });
-        data = loadStoredSession(store, input, engine); // names an unknown or ambiguous id
-      }
-      const label = flags.label[input] ?? flags.label[data.id] ?? data.info?.name ?? data.info?.kind ?? path.basename(input).replace(/\.csv(\.gz)?$/, '');
-      rows.push(...compareRows(data, label));
-    }
-  } finally {
-    store?.close();
-  }
+  const rows = await compareInputs(inputs, { db: storePath(flags), engine: engineOptionsFrom(flags), labels: flags.label });
   process.stdout.write(flags.json ? JSON.stringify(rows, null, 2) + '\n' : flags.md ? compareMarkdown(rows) : compareText(rows));
 }
 

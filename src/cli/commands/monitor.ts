@@ -1,25 +1,29 @@
 /** `rle monitor`: sample this machine's sensors, compute RLE live, store the session. */
 import { Command } from 'commander';
+import { Recorder } from '../../app/recorder.js';
+import { renderSummary } from '../../report/text-summary.js';
 import { positive } from '../options.js';
-import { addRecordingOptions, Recording, type RecordingFlags } from '../../app/recorder.js';
+import { addRecordingOptions, recorderOptions, type RecordingFlags } from '../recording-options.js';
 import { onStopSignal } from '../signals.js';
-import { renderSummary } from './analyze.js';
 
 interface MonitorFlags extends RecordingFlags {
   duration?: number;
 }
 
 export async function monitor(flags: MonitorFlags): Promise<void> {
-  const rec = await Recording.start(flags, {
-    kind: 'monitor',
-    durationS: flags.duration ?? null,
-    info: (s) => void (flags.json ? process.stderr : process.stdout).write(s + '\n'),
-    statusLine: process.stderr.isTTY && !flags.json,
-  });
-  onStopSignal(() => void rec.mon.stop('completed'));
+  const rec = await Recorder.start(
+    recorderOptions(flags, {
+      kind: 'monitor',
+      durationS: flags.duration ?? null,
+      log: (s) => void (flags.json ? process.stderr : process.stdout).write(s + '\n'),
+      statusLine: process.stderr.isTTY && !flags.json,
+    }),
+  );
+  // Ctrl-C is how a monitor without --duration is meant to end: the session is complete.
+  onStopSignal(() => rec.stop());
   let result;
   try {
-    await rec.mon.run();
+    await rec.run();
     result = await rec.end('completed');
   } catch (e) {
     await rec.end('failed').catch(() => undefined);
@@ -27,9 +31,8 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
   } finally {
     onStopSignal(null);
   }
-  const { status, summary } = result;
-  if (flags.json) process.stdout.write(JSON.stringify({ session: rec.mon.sessionId, status, summary }, null, 2) + '\n');
-  else process.stdout.write('\n' + renderSummary(summary, rec.mon.summary.notes()));
+  if (flags.json) process.stdout.write(JSON.stringify({ session: rec.id, status: result.status, summary: result.summary }, null, 2) + '\n');
+  else process.stdout.write('\n' + renderSummary(result.summary, result.notes));
 }
 
 export function monitorCommand(): Command {

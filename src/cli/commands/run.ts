@@ -1,95 +1,42 @@
 /**
- * `rle run [options] -- <command> [args…]`: runs any command (no shell), records a monitored
- * session while it runs, passes its output through, and captures its training metrics as
- * steps on the session clock. rle exits with the command's exit code.
+ * `rle run [options] -- <command> [args…]`: runs any command, records a monitored session
+ * while it runs, passes its output through, and captures its training metrics as steps
+ * (src/app/run-job.ts). rle exits with the command's exit code.
  */
 import { Command, Option } from 'commander';
-import { spawn } from 'node:child_process';
-import os from 'node:os';
-import { RleError } from '../../errors.js';
+import { RunJob } from '../../app/run-job.js';
 import type { MetricFormat } from '../../capture/metric-lines.js';
-import { StepCollector } from '../../capture/step-collector.js';
-import { FileTail } from '../../capture/tail-file.js';
-import { addRecordingOptions, Recording, type RecordingFlags } from '../../app/recorder.js';
+import { renderSummary } from '../../report/text-summary.js';
+import { addRecordingOptions, recorderOptions, type RecordingFlags } from '../recording-options.js';
 import { onStopSignal } from '../signals.js';
-import { renderSummary } from './analyze.js';
 
 interface RunFlags extends RecordingFlags {
   format: MetricFormat;
   metricsFile?: string;
 }
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 export async function run(command: string[], flags: RunFlags): Promise<void> {
-  const [exe, ...args] = command;
-  if (!exe) throw new RleError('E_USAGE', 'no command to run (rle run [options] -- <command> [args…])');
-  const rec = await Recording.start(flags, {
-    kind: 'run',
-    durationS: null,
-    info: (s) => void process.stderr.write(`rle run: ${s}\n`),
-    statusLine: false, // the command owns the terminal
-    manifest: { command },
+  const job = await RunJob.start({
+    command,
+    // The command owns the terminal: no status line.
+    recorder: recorderOptions(flags, { kind: 'run', durationS: null, log: (s) => void process.stderr.write(`rle run: ${s}\n`), statusLine: false }),
+    format: flags.format,
+    metricsFile: flags.metricsFile ?? null,
+    stdout: process.stdout,
+    stderr: process.stderr,
   });
-  const steps = new StepCollector(rec.store, rec.mon.sessionId, () => rec.mon.nowS(), flags.format, rec.metrics ? (s) => rec.metrics!.step(rec.mon.sessionId, s) : null);
-  const sampling = rec.mon.run();
-  let exit: Exit;
-  let tail: FileTail | null = null;
-  let forwarded: NodeJS.Signals | null = null;
+  onStopSignal((sig) => job.stop(sig));
+  let r;
   try {
-    // An argument vector, never a shell string: nothing the user typed is interpolated.
-    const child = spawn(exe, args, { stdio: ['inherit', 'pipe', 'pipe'] });
-    const fromOut = steps.stream();
-    const fromErr = steps.stream();
-    child.stdout.on('data', (c: Buffer) => {
-      process.stdout.write(c);
-      if (!flags.metricsFile) fromOut(c);
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      process.stderr.write(c);
-      if (!flags.metricsFile) fromErr(c);
-    });
-    if (flags.metricsFile) {
-      const fromFile = steps.stream();
-      tail = new FileTail(flags.metricsFile, fromFile);
-      tail.start();
-    }
-    onStopSignal((sig) => {
-      forwarded = sig;
-      child.kill(sig); // forwarded; the command decides how to end
-    });
-    exit = await new Promise<Exit>((resolve, reject) => {
-      child.once('error', (e: NodeJS.ErrnoException) =>
-        reject(new RleError('E_INPUT_MISSING', e.code === 'ENOENT' ? `cannot run "${exe}": no such command` : `cannot run "${exe}": ${e.message}`)),
-      );
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    fromOut(null);
-    fromErr(null);
-    await tail?.stop();
-  } catch (e) {
+    r = await job.done();
+  } finally {
     onStopSignal(null);
-    await tail?.stop();
-    steps.flush();
-    await rec.end('failed');
-    await sampling.catch(() => undefined);
-    throw e;
   }
-  onStopSignal(null);
-  steps.flush();
-  // Killed, or ended after we passed it Ctrl-C/SIGTERM (even if it exited with a code of its own).
-  const status = exit.signal || (forwarded && exit.code !== 0) ? 'interrupted' : exit.code === 0 ? 'completed' : 'failed';
-  const { summary } = await rec.end(status);
-  await sampling;
-  const code = exit.code ?? 128 + (os.constants.signals[exit.signal!] ?? 0);
-  const tailNote = steps.nonFinite > 0 ? `; ${steps.nonFinite} with a non-finite loss` : '';
-  process.stderr.write(`rle run: "${exe}" exited with ${exit.signal ?? `code ${exit.code}`}; session ${rec.mon.sessionId} ${status}, ${steps.count} training steps captured${tailNote}\n`);
-  if (flags.json) process.stdout.write(JSON.stringify({ session: rec.mon.sessionId, status, exit_code: code, steps: steps.count, summary }, null, 2) + '\n');
-  else process.stderr.write('\n' + renderSummary(summary, rec.mon.summary.notes()));
-  process.exitCode = code;
+  const tailNote = r.nonFinite > 0 ? `; ${r.nonFinite} with a non-finite loss` : '';
+  process.stderr.write(`rle run: "${command[0]}" exited with ${r.how}; session ${r.session} ${r.status}, ${r.steps} training steps captured${tailNote}\n`);
+  if (flags.json) process.stdout.write(JSON.stringify({ session: r.session, status: r.status, exit_code: r.exitCode, steps: r.steps, summary: r.summary }, null, 2) + '\n');
+  else process.stderr.write('\n' + renderSummary(r.summary, r.notes));
+  process.exitCode = r.exitCode;
 }
 
 export function runCommand(): Command {

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { SensorSet, primaries } from '../../sensors/registry.js';
 import { shortSource, type Reading } from '../../sensors/types.js';
-import { fmt } from '../output.js';
+import { fmt } from '../../report/format.js';
 
 interface SensorsFlags {
   sysfsRoot: string;

@@ -1,0 +1,42 @@
+/** `rle augment`: a session CSV with its metric columns recomputed, streamed to a file (atomically) or a stream. */
+import type { Writable } from 'node:stream';
+import type { EngineOptions } from '../core/device.js';
+import type { SessionEngine } from '../core/engine.js';
+import { replayCsv } from '../replay/csv.js';
+import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
+import { SessionCsvWriter } from '../store/csv-writer.js';
+import { AtomicOutput, openInput, writeChunk } from '../store/files.js';
+
+export interface AugmentOptions {
+  readonly output: string | null;
+  readonly stdout: Writable;
+  readonly engine: EngineOptions;
+  readonly read: Omit<ReadOptions, 'source'>;
+  /** Pass the input's other columns through. */
+  readonly extra: boolean;
+}
+
+export async function augmentFile(input: string, o: AugmentOptions): Promise<{ stats: ReadStats; engine: SessionEngine }> {
+  const source = await openInput(input);
+  const out = o.output ? await AtomicOutput.open(o.output) : null;
+  const sink: Writable = out ? out.stream : o.stdout;
+  try {
+    let writer = new SessionCsvWriter();
+    const result = await replayCsv(source, { ...o.read, source: input }, o.engine, {
+      onHeader: (h) => {
+        writer = new SessionCsvWriter(o.extra ? h.extraColumns : []);
+        return writeChunk(sink, writer.headerLine());
+      },
+      onBatch: (rows, metrics) => {
+        let s = '';
+        for (let i = 0; i < rows.length; i++) s += writer.line(rows[i]!, metrics[i]!);
+        return writeChunk(sink, s);
+      },
+    });
+    await out?.commit();
+    return { stats: result.stats, engine: result.engine };
+  } catch (err) {
+    await out?.abort();
+    throw err;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * `rle export`: a stored session as the session CSV of the spec (metrics replayed from the
+ * stored readings, every value with its provenance), or its training steps.
+ */
+import type { Writable } from 'node:stream';
+import { RleError } from '../errors.js';
+import { StoredReplay } from '../replay/stored.js';
+import { SessionCsvWriter, formatNumber } from '../store/csv-writer.js';
+import { AtomicOutput, writeChunk } from '../store/files.js';
+import type { SessionStore } from '../store/session-store.js';
+import { formatTimestamp } from '../store/timestamp.js';
+import { withStore } from './session-input.js';
+
+/** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
+const ROWS_PER_CHUNK = 2000;
+
+export const STEP_COLUMNS = 'step,t,loss,grad_norm,learning_rate,epoch,tokens';
+
+/** A session's training steps as CSV, t in ISO UTC. */
+function stepsCsv(store: SessionStore, sessionId: string): string {
+  let s = `${STEP_COLUMNS}\n`;
+  for (const x of store.steps(sessionId)) {
+    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, x.learning_rate, x.epoch, x.tokens].map(formatNumber).join(',')}\n`;
+  }
+  return s;
+}
+
+async function writeSession(store: SessionStore, id: string, steps: boolean, sink: Writable): Promise<void> {
+  const session = store.get(id);
+  if (steps) {
+    await writeChunk(sink, stepsCsv(store, session.id));
+    return;
+  }
+  const w = new SessionCsvWriter(store.extraKeys(session.id));
+  let buf = w.headerLine();
+  let n = 0;
+  for (const { sample, metric } of new StoredReplay(store, session).next()) {
+    buf += w.storedLine({ sample, metric });
+    if (++n % ROWS_PER_CHUNK === 0) {
+      await writeChunk(sink, buf);
+      buf = '';
+    }
+  }
+  await writeChunk(sink, buf);
+}
+
+/** Writes the session (or its steps) to `output` atomically, or to `stdout`. */
+export async function exportSession(id: string, o: { db: string; output: string | null; steps: boolean; stdout: Writable }): Promise<void> {
+  const out = o.output ? await AtomicOutput.open(o.output) : null;
+  try {
+    const done = await withStore(o.db, (store) => writeSession(store, id, o.steps, out ? out.stream : o.stdout));
+    if (done === null) throw new RleError('E_SESSION', `no stored session matching "${id}": there is no session store at ${o.db}`);
+    await out?.commit();
+  } catch (e) {
+    await out?.abort();
+    throw e;
+  }
+}
