@@ -47,7 +47,9 @@ export function decodeGpuReasons(mask: number | bigint): DecodedReasons | null {
     if ((m & bit) === 0n) continue;
     m &= ~bit;
     names.push(b.name);
-    if (b.cause) (throttling = true), causes.push(b.cause);
+    if (b.cause === null) continue;
+    throttling = true;
+    causes.push(b.cause);
   }
   for (let bit = 1n; m > 0n; bit <<= 1n) {
     if ((m & bit) === 0n) continue;

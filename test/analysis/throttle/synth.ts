@@ -24,9 +24,9 @@ export interface Session {
 
 /**
  * A CPU-like device at 1 Hz with a 90 °C limit. Idle: 5 % util, 45 °C, clocks at 0.4 (power
- * saving). Load: 98 %, heating towards the limit, clocks 1.0. Throttle: at the limit, clocks
- * 0.7. Recovery: the load lightened to 98 % of a cooler job, clocks 1.0, 80 °C.
- * Noise: σ_temp °C and σ_clock on every reading.
+ * saving). Load: 98 %, heating from 60 towards 85 °C, clocks 1.0. Throttle: 98 %, hovering
+ * 0.5 °C under the limit, clocks 0.72. Recovery: still 98 %, cooled to 80 °C (fans caught up),
+ * clocks 1.0. Noise: σ_temp °C and σ_clock on every reading, σ 2 % on utilization.
  */
 export function cpuSession(seed: number, sigmaTempC: number, sigmaClock: number, dt = 1): Session {
   const u = rng(seed);
@@ -37,7 +37,7 @@ export function cpuSession(seed: number, sigmaTempC: number, sigmaClock: number,
     if (p === 'throttle') truth = [now, now + len];
     for (let k = 0; k < len; k += dt) {
       const [ut, te, cl] =
-        p === 'idle' ? [5, 45, 0.4] : p === 'load' ? [98, 60 + (25 * k) / len, 1.0] : p === 'throttle' ? [98, 90, 0.7] : [98, 80, 1.0];
+        p === 'idle' ? [5, 45, 0.4] : p === 'load' ? [98, 60 + (25 * k) / len, 1.0] : p === 'throttle' ? [98, 89.5, 0.72] : [98, 80, 1.0];
       t.push(now);
       util.push(Math.max(0, Math.min(100, ut + 2 * gauss(u))));
       temp.push(te + sigmaTempC * gauss(u));
