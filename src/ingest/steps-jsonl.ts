@@ -26,14 +26,15 @@ const FIELD_KEYS: readonly [Field, readonly string[]][] = [
 
 /** Bare NaN / Infinity / -Infinity in value position (not valid JSON; Python writes them). */
 const NON_FINITE = /([:[,]\s*)(-?Infinity|NaN)(?=\s*[,}\]])/g;
-const SENTINEL: Record<string, number> = { '\u0000NaN': NaN, '\u0000Infinity': Infinity, '\u0000-Infinity': -Infinity };
+const MARK = '\u2063rle:'; // an invisible separator: not in keys or values anyone logs
+const SENTINEL: Record<string, number> = { [`${MARK}NaN`]: NaN, [`${MARK}Infinity`]: Infinity, [`${MARK}-Infinity`]: -Infinity };
 
 function parseLine(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (first) {
     if (!/NaN|Infinity/.test(text)) throw first;
-    const marked = text.replace(NON_FINITE, (_m, pre: string, word: string) => `${pre}"\u0000${word}"`);
+    const marked = text.replace(NON_FINITE, (_m, pre: string, word: string) => `${pre}"${MARK}${word}"`);
     return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v in SENTINEL ? SENTINEL[v] : v));
   }
 }
