@@ -1,7 +1,7 @@
 /**
  * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum TFRecord framing uses,
- * and TensorFlow's "masked" form of it. Slice-by-8 tables: about 1 GB/s in V8, so checking
- * every byte of a multi-GB event file costs little next to reading it.
+ * and TensorFlow's "masked" form of it. Slice-by-8 tables: 200–400 MiB/s measured on the
+ * shared 2-core dev VM, faster than the protobuf decoding that follows it.
  *
  * Written here rather than taken from npm: @aws-crypto/crc32c brings the AWS SDK's type and
  * tslib packages and goes a byte at a time; the native ones (sse4_crc32, fast-crc32c) need a

@@ -71,6 +71,8 @@ export interface EventValue {
   readonly tag: string;
   /** The scalar, or null for a value that is not one (image, histogram, text, a tensor of several elements). */
   readonly value: number | null;
+  /** Stored as float32 (simple_value, DT_FLOAT): see float32Shortest. */
+  readonly float32: boolean;
 }
 
 export interface DecodedEvent {
@@ -94,11 +96,15 @@ const has = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
  */
 export function float32Shortest(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
-  for (let p = 1; p < 9; p++) {
-    const y = Number(x.toPrecision(p));
-    if (Math.fround(y) === x) return y;
+  // 9 significant digits always round-trip a float32, and if p digits do, p + 1 do too: bisect
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (Math.fround(Number(x.toPrecision(mid))) === x) hi = mid;
+    else lo = mid + 1;
   }
-  return Number(x.toPrecision(9));
+  return Number(x.toPrecision(lo));
 }
 
 /** A scalar tensor's value (TF2 `tf.summary.scalar`, tensorboardX `new_style`), or null. */
@@ -109,8 +115,8 @@ function tensorScalar(t: TensorMsg): number | null {
   const c = t.tensor_content instanceof Uint8Array ? t.tensor_content : new Uint8Array(0);
   const le = (): DataView => new DataView(c.buffer, c.byteOffset, c.byteLength);
   if (t.dtype === DT_FLOAT) {
-    if (c.byteLength === 4) return float32Shortest(le().getFloat32(0, true));
-    return c.byteLength === 0 && t.float_val.length === 1 ? float32Shortest(t.float_val[0]!) : null;
+    if (c.byteLength === 4) return le().getFloat32(0, true);
+    return c.byteLength === 0 && t.float_val.length === 1 ? t.float_val[0]! : null;
   }
   if (t.dtype === DT_DOUBLE) {
     if (c.byteLength === 8) return le().getFloat64(0, true);
@@ -124,10 +130,9 @@ export function decodeEvent(data: Uint8Array): DecodedEvent {
   const ev = EVENT.decode(data) as unknown as EventMsg;
   const values: EventValue[] = [];
   for (const v of ev.summary?.value ?? []) {
-    let value: number | null = null;
-    if (has(v, 'simple_value')) value = float32Shortest(v.simple_value!);
-    else if (v.tensor) value = tensorScalar(v.tensor);
-    values.push({ tag: v.tag, value });
+    if (has(v, 'simple_value')) values.push({ tag: v.tag, value: v.simple_value!, float32: true });
+    else if (v.tensor) values.push({ tag: v.tag, value: tensorScalar(v.tensor), float32: v.tensor.dtype === DT_FLOAT });
+    else values.push({ tag: v.tag, value: null, float32: false });
   }
   return { wall_time: ev.wall_time, step: int64(ev.step), file_version: has(ev, 'file_version') ? ev.file_version! : null, values };
 }

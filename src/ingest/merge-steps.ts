@@ -32,27 +32,42 @@ export class StepMerger {
    */
   add(step: number, t: number, values: Partial<Record<Field, number | null>>, opts: { t_start?: number | null; timed?: boolean } = {}): void {
     const t_start = opts.t_start ?? null;
-    let a = this.acc.get(step);
-    if (a === undefined) {
-      a = { t: -Infinity, t_start: null, tStartAt: -Infinity, values: [null, null, null, null, null], at: [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity] };
-      this.acc.set(step, a);
-    }
+    const a = this.get(step);
     let timed = false;
     for (const f of FIELDS) {
       const v = values[f];
       if (v === undefined || v === null) continue;
       if (f !== 'epoch') timed = true;
-      const i = INDEX[f];
-      if (t >= a.at[i]!) {
-        a.values[i] = v;
-        a.at[i] = t;
-      }
+      this.put(a, INDEX[f], t, v);
     }
     if (t_start !== null && t >= a.tStartAt) {
       a.t_start = t_start;
       a.tStartAt = t;
     }
     if ((opts.timed ?? timed) && t > a.t) a.t = t;
+  }
+
+  /** One field's value (the hot path of tag series: no object per value). */
+  addField(step: number, t: number, field: Field, value: number, timed = field !== 'epoch'): void {
+    const a = this.get(step);
+    this.put(a, INDEX[field], t, value);
+    if (timed && t > a.t) a.t = t;
+  }
+
+  private get(step: number): Acc {
+    let a = this.acc.get(step);
+    if (a === undefined) {
+      a = { t: -Infinity, t_start: null, tStartAt: -Infinity, values: [null, null, null, null, null], at: [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity] };
+      this.acc.set(step, a);
+    }
+    return a;
+  }
+
+  private put(a: Acc, i: number, t: number, v: number): void {
+    if (t >= a.at[i]!) {
+      a.values[i] = v;
+      a.at[i] = t;
+    }
   }
 
   /** The merged steps, sorted by step; steps made only of `epoch` records are left out. */

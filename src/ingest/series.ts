@@ -2,6 +2,7 @@
  * Tagged scalar series (TensorBoard tags, MLflow keys) → steps: counts every tag, keeps the
  * values of tags some field may use, picks one tag per field, and merges by step number.
  */
+import { float32Shortest } from './event-proto.js';
 import { StepMerger } from './merge-steps.js';
 import { isCumulative, TagResolver } from './tag-map.js';
 import { FIELDS, type Field, type ImportedStep, type TagMap } from './types.js';
@@ -12,22 +13,34 @@ interface Point {
   value: number;
 }
 
+/** One tag's kept values as columns (a 100 MB event file keeps millions). */
+interface Columns {
+  step: number[];
+  t: number[];
+  value: number[];
+}
+
 export class SeriesCollector {
   readonly counts = new Map<string, number>();
-  private readonly kept = new Map<string, Point[]>();
+  private readonly kept = new Map<string, Columns>();
   private readonly resolver: TagResolver;
 
   constructor(private readonly tagMap: TagMap = {}) {
     this.resolver = new TagResolver(tagMap);
   }
 
-  /** One value of `tag` at `step`, wall time `t` (already validated); null counts a non-scalar value. */
-  add(tag: string, step: number, t: number, value: number | null): void {
+  /**
+   * One value of `tag` at `step`, wall time `t` (already validated); null counts a non-scalar
+   * value. A float32 is kept as its shortest decimal (float32Shortest).
+   */
+  add(tag: string, step: number, t: number, value: number | null, float32 = false): void {
     this.counts.set(tag, (this.counts.get(tag) ?? 0) + 1);
     if (value === null || !this.resolver.wants(tag)) return;
-    let pts = this.kept.get(tag);
-    if (pts === undefined) this.kept.set(tag, (pts = []));
-    pts.push({ step, t, value });
+    let c = this.kept.get(tag);
+    if (c === undefined) this.kept.set(tag, (c = { step: [], t: [], value: [] }));
+    c.step.push(step);
+    c.t.push(t);
+    c.value.push(float32 ? float32Shortest(value) : value);
   }
 
   tags(): Record<string, number> {
@@ -41,11 +54,11 @@ export class SeriesCollector {
     for (const f of FIELDS) {
       const tag = fields[f];
       if (tag === undefined) continue;
-      const pts = this.kept.get(tag)!;
+      const c = this.kept.get(tag)!;
       if (f === 'tokens' && isCumulative(tag)) {
-        for (const p of perStep(tag, pts, warnings)) merger.add(p.step, p.t, { tokens: p.value }, { timed: false });
+        for (const p of perStep(tag, c, warnings)) merger.addField(p.step, p.t, 'tokens', p.value, false);
       } else {
-        for (const p of pts) merger.add(p.step, p.t, { [f]: p.value });
+        for (let i = 0; i < c.step.length; i++) merger.addField(c.step[i]!, c.t[i]!, f, c.value[i]!);
       }
     }
     return { steps: merger.steps(), fields };
@@ -60,9 +73,10 @@ export class SeriesCollector {
  * subtract (a resumed run's total includes the steps before it), so it gets no tokens; a total
  * that falls (a restart in the same folder) starts over the same way.
  */
-function perStep(tag: string, pts: readonly Point[], warnings: string[]): Point[] {
+function perStep(tag: string, c: Columns, warnings: string[]): Point[] {
   const last = new Map<number, Point>();
-  for (const p of pts) {
+  for (let i = 0; i < c.step.length; i++) {
+    const p = { step: c.step[i]!, t: c.t[i]!, value: c.value[i]! };
     const q = last.get(p.step);
     if (q === undefined || p.t >= q.t) last.set(p.step, p);
   }

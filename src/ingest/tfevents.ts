@@ -25,6 +25,8 @@ export interface EventScalar {
   readonly tag: string;
   /** null for a value that is not a scalar (image, histogram, text…). */
   readonly value: number | null;
+  /** Stored as float32 (the value is exact; float32Shortest gives its shortest decimal). */
+  readonly float32: boolean;
 }
 
 /** Event files under `dir`, recursively, sorted by path (their names start with the creation time). */
@@ -48,13 +50,13 @@ export async function findEventFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * Every summary value of one event file, in file order. A truncated tail ends the stream and
- * adds a warning; corruption, a file that is not an event file, or a wall time outside
- * 2000–2100 throws E_INPUT_FORMAT naming the file and the record's byte offset.
+ * Calls `onValue` for every summary value of one event file, in file order. A truncated tail
+ * ends the file and adds a warning; corruption, a file that is not an event file, or a wall
+ * time outside 2000–2100 throws E_INPUT_FORMAT naming the file and the record's byte offset.
  */
-export async function* readEventValues(file: string, warnings: string[]): AsyncGenerator<EventScalar> {
+export async function readEventValues(file: string, warnings: string[], onValue: (v: EventScalar) => void): Promise<void> {
   const reader = new TfRecordReader(file);
-  for await (const rec of reader.records()) {
+  await reader.read((rec) => {
     let ev;
     try {
       ev = decodeEvent(rec.data);
@@ -66,14 +68,14 @@ export async function* readEventValues(file: string, warnings: string[]): AsyncG
       if (ev.file_version === null || !ev.file_version.startsWith('brain.Event:')) {
         throw new RleError('E_INPUT_FORMAT', 'not a TensorBoard event file: the first record is not a file_version event', { file });
       }
-      continue;
+      return;
     }
-    if (ev.values.length === 0) continue;
+    if (ev.values.length === 0) return;
     const bad = wallTimeProblem(ev.wall_time);
     if (bad !== null) throw new RleError('E_INPUT_FORMAT', `record ${rec.index} at byte ${rec.offset} (step ${ev.step}): wall ${bad}`, { file });
     if (Number.isNaN(ev.step)) throw new RleError('E_INPUT_FORMAT', `record ${rec.index} at byte ${rec.offset}: step is outside the safe integer range`, { file });
-    for (const v of ev.values) yield { offset: rec.offset, step: ev.step, wall_time: ev.wall_time, tag: v.tag, value: v.value };
-  }
+    for (const v of ev.values) onValue({ offset: rec.offset, step: ev.step, wall_time: ev.wall_time, tag: v.tag, value: v.value, float32: v.float32 });
+  });
   if (reader.truncation !== null) warnings.push(`${file}: ${reader.truncation.reason}; the partial record was dropped (a run still being written?)`);
 }
 
@@ -94,7 +96,7 @@ export async function readTfEvents(input: string, opts: { tagMap?: TagMap } = {}
   }
   const series = new SeriesCollector(opts.tagMap);
   for (const file of files) {
-    for await (const s of readEventValues(file, warnings)) series.add(s.tag, s.step, s.wall_time, s.value);
+    await readEventValues(file, warnings, (s) => series.add(s.tag, s.step, s.wall_time, s.value, s.float32));
   }
   const { steps, fields } = series.build(warnings);
   const tags = series.tags();

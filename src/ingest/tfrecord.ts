@@ -42,7 +42,12 @@ export class TfRecordReader {
     private readonly chunkSize = 1 << 20,
   ) {}
 
-  async *records(): AsyncGenerator<RawRecord> {
+  /**
+   * Calls `onRecord` for every record, in file order. A callback rather than an async
+   * iterator: records between two reads are handled synchronously, with no promise each
+   * (an iterator made a 100 MB file of 2 M scalars several times slower).
+   */
+  async read(onRecord: (rec: RawRecord) => void): Promise<void> {
     let fh: FileHandle;
     try {
       fh = await fsp.open(this.file, 'r');
@@ -50,13 +55,13 @@ export class TfRecordReader {
       throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(e)}`, { file: this.file });
     }
     try {
-      yield* this.frames(fh);
+      await this.frames(fh, onRecord);
     } finally {
       await fh.close();
     }
   }
 
-  private async *frames(fh: FileHandle): AsyncGenerator<RawRecord> {
+  private async frames(fh: FileHandle, onRecord: (rec: RawRecord) => void): Promise<void> {
     let buf = Buffer.allocUnsafe(this.chunkSize);
     let lo = 0; // buf[lo, hi) holds file bytes [base, base + hi - lo)
     let hi = 0;
@@ -87,7 +92,7 @@ export class TfRecordReader {
     };
 
     for (let index = 0; ; index++) {
-      await fill(HEADER);
+      if (hi - lo < HEADER) await fill(HEADER);
       const offset = base;
       if (hi - lo === 0) return;
       if (hi - lo < HEADER) {
@@ -104,7 +109,7 @@ export class TfRecordReader {
       }
       const len = Number(len64);
       const total = HEADER + len + FOOTER;
-      await fill(total);
+      if (hi - lo < total) await fill(total);
       if (hi - lo < total) {
         this.truncation = { offset, reason: `the file ends inside a record at byte ${offset} (${hi - lo} of ${total} bytes present)` };
         return;
@@ -115,7 +120,7 @@ export class TfRecordReader {
       }
       lo += total;
       base += total;
-      yield { offset, index, data };
+      onRecord({ offset, index, data });
     }
   }
 
