@@ -183,7 +183,7 @@ class PlainLoop(unittest.TestCase):
     def test_threads_never_interleave_lines(self):
         def logger(k):
             for i in range(200):
-                self.rec.log(step=1000 * k + i, loss=float(i))
+                self.rec.log(step=10000 * (k + 1) + i, loss=float(i))  # never a main-loop step
 
         threads = [threading.Thread(target=logger, args=(k,)) for k in range(4)]
         for t in threads:
