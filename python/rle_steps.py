@@ -36,6 +36,9 @@ torch.distributed's rank when initialised): rle samples one machine, so each mac
 gets its own local rank 0. configure(all_ranks=True) or RLE_STEPS_ALL_RANKS=1 makes every
 rank append to the file, with a "rank" field.
 
+This is one file on purpose (rle puts its folder on PYTHONPATH; users may copy it), hence its
+length: the plain API, then the HF and Lightning callbacks, each built on first access.
+
 Nothing here raises into the training loop: a failure (unwritable file, odd metric value)
 prints one warning to stderr and the recorder turns into no-ops.
 """
@@ -51,9 +54,11 @@ import threading
 import time
 import weakref
 
+# RleCallback and RleLightningCallback are left out: `import *` must not import (or, without
+# Lightning, fail to import) the frameworks; name them explicitly.
 __all__ = [
-    "Recorder", "configure", "step", "log", "begin_step", "end_step", "flush", "close",
-    "enabled", "RleCallback", "RleLightningCallback",
+    "Recorder", "configure", "default_recorder", "step", "log", "begin_step", "end_step", "flush",
+    "close", "enabled", "local_rank", "global_rank",
 ]
 
 ENV_FILE = "RLE_STEPS_FILE"
