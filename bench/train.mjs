@@ -8,6 +8,7 @@
  */
 import os from 'node:os';
 import { Trainer } from '../dist/train/trainer.js';
+import { trainOptions } from '../dist/train/defaults.js';
 import { loadNativeGemm } from '../dist/train/kernels/native.js';
 import { createJsGemm } from '../dist/train/kernels/gemm.js';
 import { loadWasmGemm } from '../dist/train/kernels/wasm.js';
@@ -66,7 +67,7 @@ for (const preset of PRESETS) {
   for (const kernels of KERNELS) {
     let tr;
     try {
-      tr = await Trainer.create({ preset, modelDir: null, steps: STEPS + 1, batch: 4, seq: 128, lr: 5e-5, warmup: 0, weightDecay: 0, seed: 1, dataset: null, batches: null, labels: 'targets', kernels, threads: THREADS });
+      tr = await Trainer.create(trainOptions({ preset, steps: STEPS + 1, warmup: 0, seed: 1, kernels, threads: THREADS }));
     } catch (e) { console.log(`${preset} ${kernels}: ${e.message}`); continue; }
     if (kernels === 'js' && preset === 'distilgpt2' && !process.env.RLE_BENCH_SLOW) { console.log(`${preset.padEnd(10)} ${tr.info.kernels.name}: skipped (minutes per step; RLE_BENCH_SLOW=1 runs it)`); continue; }
     tr.step();

@@ -3,6 +3,7 @@
  * Only readings (measured, or recorded by another tool) enter the power and temperature
  * statistics; estimates, derived values and constants do not.
  */
+import { CollapseEdges } from '../core/collapse-edges.js';
 import { SUMMARY_DEFAULTS } from '../core/constants.js';
 import type { MetricRow } from '../core/engine.js';
 import { isReading, type Provenance } from '../core/provenance.js';
@@ -72,7 +73,7 @@ class DeviceAccumulator {
   outOfOrder = 0;
   collapseSamples = 0;
   collapseEvents = 0;
-  inCollapse = false;
+  readonly edges = new CollapseEdges();
   smSum = 0;
   smMin = Infinity;
   smMax = -Infinity;
@@ -103,11 +104,8 @@ class DeviceAccumulator {
       if (this.longestStep === null || step > this.longestStep) this.longestStep = step;
     }
     this.tPrev = t;
-    if (m.collapse === 1) {
-      this.collapseSamples++;
-      if (!this.inCollapse) this.collapseEvents++;
-    }
-    this.inCollapse = m.collapse === 1;
+    if (m.collapse === 1) this.collapseSamples++;
+    if (this.edges.push('', m.collapse) === 'start') this.collapseEvents++;
     this.smSum += m.rle_smoothed;
     if (m.rle_smoothed < this.smMin) this.smMin = m.rle_smoothed;
     if (m.rle_smoothed > this.smMax) this.smMax = m.rle_smoothed;

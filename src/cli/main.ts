@@ -10,10 +10,15 @@ import { removePendingOutputs } from '../store/files.js';
 import { buildProgram } from './program.js';
 import { installSignalHandlers } from './signals.js';
 
-function fail(message: string, code: number): never {
+/** The one exit: temp files of unfinished outputs are removed first. */
+function exit(code: number): never {
   removePendingOutputs();
-  process.stderr.write(`rle: error: ${message}\n`);
   process.exit(code);
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`rle: error: ${message}\n`);
+  exit(code);
 }
 
 function commandOf(argv: readonly string[]): string {
@@ -24,15 +29,15 @@ function commandOf(argv: readonly string[]): string {
 async function main(argv: string[]): Promise<void> {
   // `rle … | head` closes our stdout early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
+    if (e.code === 'EPIPE') exit(0);
     fail(`writing standard output: ${e.message}`, EXIT_FAILURE);
   });
-  installSignalHandlers();
+  installSignalHandlers(exit);
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') exit(0);
       const msg = err.message.replace(/^error: /, '');
       fail(`${msg}\n(see: rle${commandOf(argv)} --help)`, EXIT_USAGE);
     }

@@ -1,14 +1,13 @@
 /**
- * Ctrl-C and SIGTERM. By default they remove pending temp outputs and exit (130/143). A
- * long-running command (monitor) registers a graceful stop instead; a second signal forces
- * the exit.
+ * Ctrl-C and SIGTERM. By default they end the process (130/143, through main's exit). A
+ * long-running command (monitor, train, run, workload) registers a graceful stop instead; a
+ * second signal forces the exit.
  */
-import { removePendingOutputs } from '../store/files.js';
-
 let graceful: ((signal: NodeJS.Signals) => void) | null = null;
 let signalled = false;
 
-export function installSignalHandlers(): void {
+/** @param exit how main ends the process with a code (it removes pending temp outputs first) */
+export function installSignalHandlers(exit: (code: number) => void): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       if (graceful && !signalled) {
@@ -16,8 +15,7 @@ export function installSignalHandlers(): void {
         graceful(sig);
         return;
       }
-      removePendingOutputs();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      exit(sig === 'SIGINT' ? 130 : 143);
     });
   }
 }

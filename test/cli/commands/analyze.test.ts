@@ -1,7 +1,7 @@
 /** `rle analyze`: the JSON shape (exactly), the human table, and real numbers on a seed session. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixtureFile, runCli } from '../helpers.js';
+import { fixtureFile, runCli } from '../../helpers.js';
 
 /** The issue's shape: every key, nothing more. */
 const DEVICE_KEYS = {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, FIXTURES, ROOT, csvRows, fixtureFile, runCli, tmpDir } from '../helpers.js';
+import { CLI, FIXTURES, ROOT, csvRows, fixtureFile, runCli, tmpDir } from '../../helpers.js';
 
 const linux = process.platform === 'linux';
 const TRAINER = path.join(FIXTURES, 'run', 'trainer.mjs');

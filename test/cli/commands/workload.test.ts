@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { CompareRow } from '../../src/report/compare.js';
-import { CLI, runCli, tmpDir } from '../helpers.js';
+import type { CompareRow } from '../../../src/report/compare.js';
+import { CLI, runCli, tmpDir } from '../../helpers.js';
 
 interface WorkloadJson {
   session: string;
@@ -48,13 +48,13 @@ describe('rle workload', () => {
     const ramp = await workload(['synthetic', '--pattern', 'ramp', '--intensity', '1', '--duration', '3', '--hz', '4']);
     const early = mean(load(ramp, 0, 1)), late = mean(load(ramp, 2));
     assert.ok(late - early > 40, `first third ${early} %, last third ${late} %`);
-    const sq = await workload(['synthetic', '--pattern', 'square', '--intensity', '0.8', '--period', '2', '--duration', '4', '--hz', '4']);
-    const on = sq.control.t_s.flatMap((t, i) => (t % 2 > 0.3 && t % 2 < 0.9 ? [sq.control.load_pct[i] ?? NaN] : []));
-    const off = sq.control.t_s.flatMap((t, i) => (t % 2 > 1.3 && t % 2 < 1.9 ? [sq.control.load_pct[i] ?? NaN] : []));
+    const sq = await workload(['synthetic', '--pattern', 'square', '--intensity', '0.8', '--period', '1.6', '--duration', '3.2', '--hz', '5']);
+    const on = sq.control.t_s.flatMap((t, i) => (t % 1.6 > 0.3 && t % 1.6 < 0.75 ? [sq.control.load_pct[i] ?? NaN] : []));
+    const off = sq.control.t_s.flatMap((t, i) => (t % 1.6 > 1.1 && t % 1.6 < 1.55 ? [sq.control.load_pct[i] ?? NaN] : []));
     assert.ok(mean(on) - mean(off) > 50, `on ${mean(on)} %, off ${mean(off)} %`);
     const idle = await workload(['idle', '--duration', '1', '--hz', '2']);
     assert.ok(idle.control.load_pct.every((x) => x === 0), 'idle runs no load');
-    const stress = await workload(['stress', '--duration', '2', '--hz', '2']);
+    const stress = await workload(['stress', '--duration', '1.5', '--hz', '4']);
     assert.ok(mean(load(stress, 0.5)) > 95, `stress ${mean(load(stress, 0.5))} %`);
   });
   it('Ctrl-C stops the load at once and leaves an interrupted session', async () => {

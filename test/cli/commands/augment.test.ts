@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, csvRows, fixtureFile, runCli, tmpDir } from '../helpers.js';
+import { FIXTURES, csvRows, fixtureFile, runCli, tmpDir } from '../../helpers.js';
 
 const SMALL = 'timestamp,device,util_pct,temp_c,power_w\n' +
   '2025-01-01T00:00:00Z,cpu,50,60,70\n2025-01-01T00:00:01Z,gpu0,40,55,100\n2025-01-01T00:00:02Z,cpu,52,60.5,72\n';

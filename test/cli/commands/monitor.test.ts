@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, FIXTURES, ROOT, csvRows, fakeNvidiaSmi, runCli, tmpDir } from '../helpers.js';
+import { CLI, FIXTURES, ROOT, csvRows, fakeNvidiaSmi, runCli, tmpDir } from '../../helpers.js';
 
 interface Summary {
   devices: Record<string, { samples: number; util_pct_mean: number | null; temp_c: { available_share: number | null; mean: number | null }; power_w: { measured_share: number | null } }>;
@@ -41,12 +41,12 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise
 }
 
 describe('rle monitor on this machine', { skip: linux ? false : 'needs Linux /proc' }, () => {
-  it('--duration 10 records ten CPU samples with real utilization and says what is unavailable', async () => {
+  it('--duration 2 --hz 5 records ten CPU samples with real utilization and says what is unavailable', async () => {
     const db = path.join(tmpDir(), 'rle.db');
     const sensors = JSON.parse((await runCli(['sensors', '--json'])).stdout) as { id: string; status: string; primary?: boolean }[];
     const hasTemp = sensors.some((r) => r.id === 'cpu.temp' && r.status === 'ok');
     const hasPower = sensors.some((r) => r.id === 'cpu.power' && r.status === 'ok');
-    const r = await runCli(['monitor', '--duration', '10', '--db', db, '--devices', 'cpu', '--json']);
+    const r = await runCli(['monitor', '--duration', '2', '--hz', '5', '--db', db, '--devices', 'cpu', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { session: string; status: string; summary: Summary };
     assert.equal(out.status, 'completed');

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI, FIXTURES, runCli, tmpDir } from '../helpers.js';
+import { CLI, FIXTURES, runCli, tmpDir } from '../../helpers.js';
 
 const MICRO = path.join(FIXTURES, 'training', 'torch-micro');
 const SMALL = ['--seq', '32', '--batch', '2', '--nvidia-smi', 'none', '--stats-interval', '0', '--no-report'];
@@ -37,7 +37,8 @@ describe('rle train', () => {
     assert.ok(j.steps.every((s) => s.loss > 9 && s.loss < 12), 'random init: loss near ln(50257) ≈ 10.8');
     assert.deepEqual(j.steps.map((s) => s.epoch), [0.2, 0.4, 0.6]); // 2 of the 10 built-in examples per step
     assert.equal(j.summary.status, 'completed');
-    assert.ok(j.summary.tokens_per_s > 0 && j.summary.samples_per_s > 0);
+    // rates over the wall time from the training's start: 3 steps × 2 rows × 32 tokens
+    assert.ok(j.summary.wall_s > 0 && Math.abs(j.summary.tokens_per_s * j.summary.wall_s - 3 * 2 * 32) < 1e-6, `tokens/s ${j.summary.tokens_per_s} over ${j.summary.wall_s} s`);
     assert.ok(Math.abs(j.summary.tokens_per_s / j.summary.samples_per_s - 32) < 1e-6, 'tokens per sample = seq');
     assert.ok(j.summary.thermal && j.summary.thermal.devices.cpu!.samples >= 1, 'telemetry recorded beside the steps');
     assert.match(r.stderr, /^step 1\/3 \| loss \d+\.\d{4} \| grad_norm \S+ \| lr 0\.00e\+0 \| epoch 0\.20 \| \d+\.\d\d s \| \d+ tok\/s/m);

@@ -1,0 +1,63 @@
+/** The sensor set: health that tells the truth, and file handles owned by their set. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SensorSet, primaries } from '../../src/sensors/registry.js';
+import { FakeMachine } from '../fake-machine.js';
+
+describe('SensorSet', () => {
+  it('a source whose file starts failing (EIO) is down with its last error; absent hardware stays up', async () => {
+    const m = new FakeMachine({ rapl: false });
+    const ctx = m.context(() => 0);
+    let broken = false;
+    const readFile = (p: string): Promise<string> => {
+      if (broken && p.endsWith('temp1_input')) return Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+      return Promise.resolve(fs.readFileSync(p, 'utf8'));
+    };
+    const set = await SensorSet.open({ ...ctx, readFile });
+    const up = await set.read(1000);
+    assert.ok(up.health.every((h) => h.up), JSON.stringify(up.health));
+    broken = true;
+    const down = await set.read(1000);
+    const hwmon = down.health.find((h) => h.name === 'hwmon')!;
+    assert.equal(hwmon.up, false);
+    assert.match(hwmon.error!, /^cpu\.temp: reading .*temp1_input: EIO/);
+    assert.equal(down.health.find((h) => h.name === 'rapl')!.up, true, 'no RAPL here is not a failure');
+    const rec = set.health().find((s) => s.name === 'hwmon')!;
+    assert.deepEqual([rec.up, rec.failures], [false, 1]);
+    broken = false;
+    await set.read(1000);
+    const again = set.health().find((s) => s.name === 'hwmon')!;
+    assert.deepEqual([again.up, again.failures], [true, 1], 'up again; the failure is remembered');
+    assert.match(again.last_error!, /EIO/);
+    await set.close();
+  });
+  it('each set owns its kept-open files: closing one leaves the other reading', async () => {
+    const m = new FakeMachine();
+    const ctx = { ...m.context(() => 0), readFile: undefined };
+    const a = await SensorSet.open(ctx);
+    const b = await SensorSet.open(ctx);
+    await a.read(1000);
+    await b.read(1000);
+    await a.close();
+    m.set({ util: 50, tempC: 61, powerW: 20, freqMHz: 2500, throttleEvents: 0 }, 1);
+    const r = await b.read(1000);
+    const cpu = primaries(r.readings).get('cpu')!;
+    assert.equal(cpu.temp!.value, 61);
+    assert.ok(Math.abs(cpu.util!.value! - 50) < 1);
+    await b.close();
+  });
+  it('a source that times out is down, the others still deliver', async () => {
+    const m = new FakeMachine();
+    const readFile = (p: string): Promise<string> => (p.includes('hwmon') && p.endsWith('_input') ? new Promise(() => undefined) : Promise.resolve(fs.readFileSync(p, 'utf8')));
+    const keepAlive = setInterval(() => undefined, 1000); // the set's own deadline timer does not hold the process
+    const set = await SensorSet.open({ ...m.context(() => 0), readFile });
+    const r = await set.read(50);
+    clearInterval(keepAlive);
+    assert.match(r.health.find((h) => h.name === 'hwmon')!.error!, /timed out after 50 ms/);
+    assert.ok(r.readings.some((x) => x.id === 'cpu.util'));
+    await set.close();
+    assert.ok(path.isAbsolute(m.root));
+  });
+});
