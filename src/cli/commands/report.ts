@@ -49,7 +49,7 @@ export async function writeReport(id: string, flags: Omit<ReportFlags, 'json'>):
   const unknown = flags.device.filter((d) => !known.includes(d));
   if (unknown.length > 0) throw new RleError('E_OPTION', `--device ${unknown.join(',')}: not in this session (devices: ${known.join(', ') || 'none'})`);
   const devices = flags.device.length > 0 ? flags.device : known;
-  const summary = buildReportSummary(data, { lagsS: flags.lags, windowS: flags.window, seed: flags.seed, shifts: flags.draws, spikeRule: flags.spikeRule }, devices);
+  const summary = buildReportSummary(data, { lagsS: flags.lags, windowS: flags.window, seed: flags.seed, draws: flags.draws, spikeRule: flags.spikeRule }, devices);
   if (flags.out === undefined) return { files: null, summary };
   const dir = flags.out;
   try {
@@ -91,7 +91,7 @@ export function reportCommand(): Command {
     .option('--lags <s>', 'largest lag of the correlations, seconds', nonNegative, COUPLING_DEFAULTS.lagsS)
     .option('--window <s>', 'spike ↔ collapse coincidence window ±s', nonNegative, COUPLING_DEFAULTS.windowS)
     .option('--seed <n>', 'seed of the permutation tests', nonNegativeInt, COUPLING_DEFAULTS.seed)
-    .option('--draws <n>', 'null draws per test: surrogates (correlations), circular shifts (coincidences)', positiveInt, COUPLING_DEFAULTS.shifts)
+    .option('--draws <n>', 'null draws per test: surrogates (correlations), circular shifts (coincidences)', positiveInt, COUPLING_DEFAULTS.draws)
     .addOption(new Option('--spike-rule <rule>', 'grad_norm spikes: robust (rolling median + 3 MAD) or mean-sd (the original study\'s)').choices(['robust', 'mean-sd']).default('robust'))
     .option('--device <name>', 'only this device (repeatable or comma-separated)', deviceList, []);
   addStoreOption(cmd);

@@ -208,7 +208,7 @@ export async function train(flags: TrainFlags): Promise<{ session: string; statu
     if (thermal) out.write(renderSummary(thermal, sink.notes()));
   }
   if (flags.report && steps.length > 0) {
-    const { files } = await writeReport(sink.id, { db: flags.db, out: flags.reportDir ?? `rle-report-${sink.id}`, lags: COUPLING_DEFAULTS.lagsS, window: COUPLING_DEFAULTS.windowS, seed: COUPLING_DEFAULTS.seed, draws: COUPLING_DEFAULTS.shifts, spikeRule: COUPLING_DEFAULTS.spikeRule, device: [] });
+    const { files } = await writeReport(sink.id, { db: flags.db, out: flags.reportDir ?? `rle-report-${sink.id}`, lags: COUPLING_DEFAULTS.lagsS, window: COUPLING_DEFAULTS.windowS, seed: COUPLING_DEFAULTS.seed, draws: COUPLING_DEFAULTS.draws, spikeRule: COUPLING_DEFAULTS.spikeRule, device: [] });
     out.write(`\nreport: ${files!.html} (figure.png, figure.svg, summary.json beside it; rebuild with rle report ${sink.id})\n`);
   }
   if (bad) {
