@@ -1,9 +1,10 @@
 /**
- * Discrete Fourier transforms of any length: an iterative radix-2 FFT, and Bluestein's chirp-z
- * algorithm on top of it for lengths that are not powers of two. In place on (re, im) arrays.
- * The twiddle and bit-reversal tables (per power-of-two size) and the Bluestein chirp and its
- * transform (per length) are computed once and cached: the surrogate tests transform series of
- * one length hundreds of times.
+ * Discrete Fourier transforms of power-of-two length (radix 4), in place on (re, im) arrays.
+ * The coupling zero-pads every series to a power of two (xcorr.ts), and its surrogates are built
+ * on that length (surrogate-test.ts), so no other length is needed; the Bluestein transform for
+ * any length that was here before went with the length-n surrogates. The twiddle and
+ * bit-reversal tables are computed once per size and cached: a surrogate test transforms series
+ * of one length hundreds of times.
  */
 
 interface Pow2Plan {
@@ -97,72 +98,12 @@ function fftPow2(re: Float64Array, im: Float64Array, inverse: boolean): void {
   }
 }
 
-interface BluesteinPlan {
-  m: number;
-  wr: Float64Array;
-  wi: Float64Array;
-  /** dft of the conjugate chirp b, length m (forward direction; the inverse uses its conjugate). */
-  br: Float64Array;
-  bi: Float64Array;
-  ar: Float64Array;
-  ai: Float64Array;
-}
-
-const bluesteinPlans = new Map<number, BluesteinPlan>();
-
-function bluesteinPlan(n: number): BluesteinPlan {
-  let p = bluesteinPlans.get(n);
-  if (p) return p;
-  let m = 1;
-  while (m < 2 * n - 1) m <<= 1;
-  const wr = new Float64Array(n), wi = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const a = (-Math.PI * ((k * k) % (2 * n))) / n;
-    wr[k] = Math.cos(a);
-    wi[k] = Math.sin(a);
-  }
-  const br = new Float64Array(m), bi = new Float64Array(m);
-  br[0] = wr[0]!;
-  bi[0] = -wi[0]!;
-  for (let k = 1; k < n; k++) {
-    br[k] = br[m - k] = wr[k]!;
-    bi[k] = bi[m - k] = -wi[k]!;
-  }
-  fftPow2(br, bi, false);
-  p = { m, wr, wi, br, bi, ar: new Float64Array(m), ai: new Float64Array(m) };
-  if (bluesteinPlans.size > 8) bluesteinPlans.clear(); // a session analyses a handful of lengths
-  bluesteinPlans.set(n, p);
-  return p;
-}
-
-/** Forward DFT (X_k = Σ x_j e^{−2πijk/n}), or the inverse without the 1/n factor. */
+/** Forward DFT (X_k = Σ x_j e^{−2πijk/n}), or the inverse without the 1/n factor; n a power of two. */
 export function dft(re: Float64Array, im: Float64Array, inverse = false): void {
   const n = re.length;
   if (n <= 1) return;
-  if ((n & (n - 1)) === 0) return fftPow2(re, im, inverse);
-  // Bluestein: X_k = w_k Σ_j (x_j w_j) conj(w_{k−j}), w_k = e^{−iπk²/n}, a convolution done with
-  // power-of-two FFTs. The inverse is the forward transform of the conjugate, conjugated.
-  const { m, wr, wi, br, bi, ar, ai } = bluesteinPlan(n);
-  const s = inverse ? -1 : 1;
-  for (let k = 0; k < n; k++) {
-    const xr = re[k]!, xi = s * im[k]!;
-    ar[k] = xr * wr[k]! - xi * wi[k]!;
-    ai[k] = xr * wi[k]! + xi * wr[k]!;
-  }
-  ar.fill(0, n);
-  ai.fill(0, n);
-  fftPow2(ar, ai, false);
-  for (let k = 0; k < m; k++) {
-    const r = ar[k]! * br[k]! - ai[k]! * bi[k]!;
-    ai[k] = ar[k]! * bi[k]! + ai[k]! * br[k]!;
-    ar[k] = r;
-  }
-  fftPow2(ar, ai, true);
-  for (let k = 0; k < n; k++) {
-    const cr = ar[k]! / m, ci = ai[k]! / m;
-    re[k] = cr * wr[k]! - ci * wi[k]!;
-    im[k] = s * (cr * wi[k]! + ci * wr[k]!);
-  }
+  if ((n & (n - 1)) !== 0) throw new Error(`dft: length ${n} is not a power of two`);
+  fftPow2(re, im, inverse);
 }
 
 /** The smallest power of two ≥ n. */
@@ -170,28 +111,4 @@ export function nextPow2(n: number): number {
   let m = 1;
   while (m < n) m <<= 1;
   return m;
-}
-
-/**
- * A phase-randomised surrogate of x (Theiler et al. 1992): the same amplitude spectrum, hence
- * the same (circular) autocorrelation, with uniformly random phases, so any alignment with
- * another series is broken. `spectrum` is dft(x) (re, im), computed once; the result is written
- * into `out` (length n) when given.
- */
-export function surrogate(spectrum: { re: Float64Array; im: Float64Array }, rand: () => number, out?: Float64Array): Float64Array {
-  const n = spectrum.re.length;
-  const re = out ?? new Float64Array(n), im = new Float64Array(n);
-  re[0] = spectrum.re[0]!;
-  for (let k = 1; k <= (n - 1) >> 1; k++) {
-    const amp = Math.hypot(spectrum.re[k]!, spectrum.im[k]!);
-    const ph = 2 * Math.PI * rand();
-    re[k] = amp * Math.cos(ph);
-    im[k] = amp * Math.sin(ph);
-    re[n - k] = re[k]!;
-    im[n - k] = -im[k]!;
-  }
-  if (n % 2 === 0) re[n / 2] = spectrum.re[n / 2]!;
-  dft(re, im, true);
-  for (let k = 0; k < n; k++) re[k] = re[k]! / n;
-  return re;
 }
