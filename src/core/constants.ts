@@ -85,3 +85,38 @@ export const SUMMARY_DEFAULTS = {
    */
   constantMinSamples: 30,
 } as const;
+
+/**
+ * The learning–thermal coupling statistics (src/analysis/coupling/), each default with where it
+ * comes from; the sweep behind the detrending and prewhitening choices is in
+ * test/analysis/coupling/ (RLE_COUPLING_SWEEP=1).
+ */
+export const COUPLING = {
+  // ±10 s: the lag window of the earlier RLE study's correlations (#5); a thermal response
+  // (throttling, fan) to load, or the reverse, shows within seconds at 1 Hz sampling.
+  lagsS: 10,
+  // ±3 s: the earlier study's coincidence window for spikes and collapse starts (#5).
+  windowS: 3,
+  // Any fixed seed: reports are reproducible.
+  seed: 1,
+  // 1000: smallest p 1/1001, Monte Carlo sd of p ≈ 0.007 at p = 0.05 (Davison & Hinkley 1997, ch. 4).
+  draws: 1000,
+  // The robust rule: 0.7 % of pure noise flagged against 16 % for mean + 1 sd (spikes.ts).
+  spikeRule: 'robust' as const,
+  // 200: smallest p 0.005, enough to tell p < 0.05 after a Holm factor ≤ 5 apart from noise; they do not vote.
+  exploratoryDraws: 200,
+  // 60 s = 6× the largest lag: slow enough to keep the fluctuations at the lags tested, fast
+  // enough for a warm-up of time constant ≥ 2 min (measured: see the sweep above).
+  detrendS: 60,
+  // 10: enough for the AR(1)–AR(3)-like telemetry and step series seen; AIC picks fewer.
+  arMaxOrder: 10,
+  // The rle_smoothed window, DETECTOR_DEFAULTS.window (warmup.ts).
+  warmupSamples: DETECTOR_DEFAULTS.window,
+  // 10 steps or 5 % of them (warmup.ts).
+  warmupSteps: 10,
+  warmupFraction: 0.05,
+  // The conventional 5 %, family-wise.
+  alpha: 0.05,
+  // Fewer aligned samples than this and correlations mean little (20: a lag window of ±10 leaves ≥ 10 pairs).
+  minAligned: 20,
+};

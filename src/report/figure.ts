@@ -5,8 +5,8 @@
  * second axis — and, without training steps, utilization and power instead of the first two.
  * A Vega-Lite spec rendered to SVG by Vega in Node (no browser), and to PNG by resvg.
  */
-import type { CollapseEvent } from '../analysis/coupling/collapse-events.js';
-import { collapseEvents } from '../analysis/coupling/collapse-events.js';
+import type { CollapseEvent } from '../core/collapse-edges.js';
+import { collapseEvents } from '../core/collapse-edges.js';
 import type { DeviceCoupling } from '../analysis/coupling/coupling.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
 

@@ -3,7 +3,7 @@
  * per device, with what the session's provenance makes meaningless. Built from the store
  * alone, so a report can be rebuilt at any time.
  */
-import { deviceCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling } from '../analysis/coupling/coupling.js';
+import { deviceCoupling, couplingMethod, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling } from '../analysis/coupling/coupling.js';
 import type { SessionData } from '../replay/series.js';
 import type { DeviceSummary } from '../analysis/summary.js';
 import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
@@ -19,8 +19,8 @@ export interface ReportSummary {
   coupling: Record<string, DeviceCoupling>;
   /** What estimated or missing readings make meaningless, per device. */
   notes: string[];
-  /** draws: surrogates per correlation test and circular shifts per coincidence test. */
-  options: { lags_s: number; window_s: number; seed: number; draws: number; spike_rule: string };
+  /** draws: most surrogates per pre-specified correlation test (sequential, see each entry's `draws`) and circular shifts per coincidence test; method: the coupling method in one line. */
+  options: { lags_s: number; window_s: number; seed: number; draws: number; spike_rule: string; method: string };
 }
 
 interface TrainingManifest {
@@ -51,6 +51,6 @@ export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPL
     thermal,
     coupling,
     notes: data.notes,
-    options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, draws: o.shifts, spike_rule: o.spikeRule },
+    options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, draws: o.draws, spike_rule: o.spikeRule, method: couplingMethod(o) },
   };
 }

@@ -8,7 +8,7 @@ describe('report.html', () => {
   it('escapes what the session says, states the verdicts and what the session cannot tell, no scripts', () => {
     const data = sessionData(300, { steps: 50 });
     data.notes.push('<script>alert(1)</script>');
-    const s = buildReportSummary(data, { lagsS: 5, windowS: 3, seed: 1, shifts: 99, spikeRule: 'robust' }, ['cpu']);
+    const s = buildReportSummary(data, { lagsS: 5, windowS: 3, seed: 1, draws: 99, spikeRule: 'robust' }, ['cpu']);
     const html = reportHtml({ ...s, name: 'a & b' }, '<svg></svg>');
     assert.match(html, /<title>rle report — a &#38; b<\/title>|rle report — a &#38; b/);
     assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/);

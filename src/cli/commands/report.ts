@@ -25,7 +25,7 @@ export async function report(id: string, flags: ReportFlags): Promise<void> {
   const built = buildReport(id, {
     db: storePath(flags),
     devices: flags.device,
-    coupling: { ...COUPLING_DEFAULTS, lagsS: flags.lags, windowS: flags.window, seed: flags.seed, shifts: flags.draws, spikeRule: flags.spikeRule },
+    coupling: { ...COUPLING_DEFAULTS, lagsS: flags.lags, windowS: flags.window, seed: flags.seed, draws: flags.draws, spikeRule: flags.spikeRule },
   });
   const dir = flags.json && flags.out === undefined ? null : (flags.out ?? `rle-report-${built.data.id}`);
   if (dir) await writeReportFolder(dir, await renderReport(built));
@@ -51,7 +51,7 @@ export function reportCommand(): Command {
     .option('--lags <s>', 'largest lag of the correlations, seconds', nonNegative, COUPLING_DEFAULTS.lagsS)
     .option('--window <s>', 'spike ↔ collapse coincidence window ±s', nonNegative, COUPLING_DEFAULTS.windowS)
     .option('--seed <n>', 'seed of the permutation tests', nonNegativeInt, COUPLING_DEFAULTS.seed)
-    .option('--draws <n>', 'null draws per test: surrogates (correlations), circular shifts (coincidences)', positiveInt, COUPLING_DEFAULTS.shifts)
+    .option('--draws <n>', 'null draws per test: surrogates (correlations), circular shifts (coincidences)', positiveInt, COUPLING_DEFAULTS.draws)
     .addOption(new Option('--spike-rule <rule>', 'grad_norm spikes: robust (rolling median + 3 MAD) or mean-sd (the original study\'s)').choices(['robust', 'mean-sd']).default('robust'))
     .option('--device <name>', 'only this device (repeatable or comma-separated)', deviceList, []);
   addStoreOption(cmd);

@@ -1,0 +1,191 @@
+/**
+ * Lagged-correlation tests of several (training, thermal) pairs with one null: the peak |r| over
+ * lags −K…K against the peak |r| of phase-randomised surrogates of the training series (the same
+ * transformed series that is tested, same missing-value pattern), so the p-value accounts for
+ * having looked at every lag. Each surrogate of a training series serves all its pairs, and two
+ * training series share each complex transform.
+ *
+ * Surrogates: the random-phase version of the series zero-padded to the transform length N
+ * (≥ n + K), read on the n analysed samples. Its autocovariance is the series' linear
+ * (non-circular) one at every lag up to N − n, so no end-to-start wrap-around enters the null,
+ * and it needs only power-of-two transforms (a length-n surrogate needs Bluestein, ~4× the cost).
+ *
+ * Sizing, per pair (sequential Monte Carlo):
+ * - stop at the h-th surrogate reaching the observed peak, p = h / draws (Besag & Clifford 1991,
+ *   exact): a pair clearly above any threshold costs ~h/p draws (~20 at p = 0.5);
+ * - stop when none of the first `clearAfter` surrogates reaches it, p = 1/(clearAfter + 1): the
+ *   probability of that under the null is exactly 1/(clearAfter + 1); treating it as final can
+ *   only add (1 − u)^(L+1)/(L+1) to P(p ≤ u) — with L = 250, ≤ 2e-4 at u = 0.0125, 1e-8 at 0.05;
+ * - otherwise run to `maxDraws`, p = (1 + ≥) / (1 + draws).
+ */
+import { mulberry32 } from '../../core/random.js';
+import { dft } from './fft.js';
+import { emptySpectrum, LagGrid, lagPearson, masked, pairPlan, peakIndex, prefixSums, type Masked, type PairPlan, type Spectrum } from './xcorr.js';
+
+export interface PairRequest {
+  /** Index into the training series. */
+  x: number;
+  /** Thermal series (transformed), NaN where missing. */
+  y: ArrayLike<number>;
+  maxDraws: number;
+}
+
+export interface PairTest {
+  /** r per lag −K…K (NaN where undefined). */
+  r: Float64Array;
+  /** Pairs behind each lag. */
+  n: Float64Array;
+  /** Index of the peak |r| into r (−1: no finite r). */
+  peak: number;
+  p_value: number | null;
+  draws: number;
+}
+
+export interface StopRule {
+  /** Stop at this many surrogates reaching the observed peak. */
+  exceedances: number;
+  /** Stop when none of this many has reached it. */
+  clearAfter: number;
+}
+
+const PHASES = 1 << 14; // random phases from a table: 2π/16384 resolution, no trig per draw
+const COS = Float64Array.from({ length: PHASES }, (_, i) => Math.cos((2 * Math.PI * i) / PHASES));
+const SIN = Float64Array.from({ length: PHASES }, (_, i) => Math.sin((2 * Math.PI * i) / PHASES));
+
+interface State {
+  req: PairRequest;
+  plan: PairPlan;
+  observed: number;
+  ge: number;
+  draws: number;
+  done: boolean;
+  p: number | null;
+}
+
+interface Surrogate {
+  /** On the analysed samples, zero where the training series is missing. */
+  window: Float64Array;
+  /** On all N samples, and its transform: usable directly when nothing is missing (see edgeCorrect). */
+  full: Float64Array;
+  spec: Spectrum;
+}
+
+/** Buffers for two surrogates, reused from draw to draw. */
+class Workspace {
+  readonly re: Float64Array;
+  readonly im: Float64Array;
+  readonly slots: Surrogate[];
+  readonly windowSpec: Spectrum[];
+  constructor(g: LagGrid) {
+    this.re = new Float64Array(g.N);
+    this.im = new Float64Array(g.N);
+    this.slots = [0, 1].map(() => ({ window: new Float64Array(g.n), full: new Float64Array(g.N), spec: emptySpectrum(g.N) }));
+    this.windowSpec = [emptySpectrum(g.N), emptySpectrum(g.N)];
+  }
+}
+
+/** Up to two surrogates from the amplitude spectra, with one inverse transform (the second in the imaginary part: i·S, S Hermitian). */
+function surrogates(g: LagGrid, w: Workspace, amp: Float64Array[], xs: Masked[], idx: number[], rand: () => number): Surrogate[] {
+  const N = g.N;
+  const { re, im } = w;
+  idx.forEach((a, slot) => {
+    const A = amp[a]!, S = w.slots[slot]!.spec;
+    S.re[0] = A[0]!;
+    S.im[0] = 0;
+    S.re[N / 2] = A[N / 2]!;
+    S.im[N / 2] = 0;
+    for (let f = 1; f < N / 2; f++) {
+      const j = (rand() * PHASES) | 0;
+      S.re[f] = S.re[N - f] = A[f]! * COS[j]!;
+      S.im[f] = A[f]! * SIN[j]!;
+      S.im[N - f] = -S.im[f]!;
+    }
+    if (slot === 0) {
+      re.set(S.re);
+      im.set(S.im);
+    }
+    else for (let f = 0; f < N; f++) { re[f] = re[f]! - S.im[f]!; im[f] = im[f]! + S.re[f]!; }
+  });
+  dft(re, im, true);
+  return idx.map((a, slot) => {
+    const src = slot === 0 ? re : im, m = xs[a]!.mask, { full, window } = w.slots[slot]!;
+    for (let i = 0; i < N; i++) full[i] = src[i]! / N;
+    for (let i = 0; i < g.n; i++) window[i] = m[i] ? full[i]! : 0;
+    return w.slots[slot]!;
+  });
+}
+
+/**
+ * Cross-sums from the full surrogate's transform include pairs outside the analysed samples:
+ * at lag k < 0, x[n..n−k) with y[n+k..n); at k > 0, x[N−k..N) with y[0..k) (wrap-around).
+ * Subtracting them (O(K²)) leaves exactly the pairs a windowed transform would give.
+ */
+export function edgeCorrect(c: Float64Array, full: Float64Array, y: Float64Array, n: number, N: number, K: number): void {
+  for (let k = -K; k <= K; k++) {
+    let e = 0;
+    if (k < 0) for (let j = n + k; j < n; j++) e += full[j - k]! * y[j]!;
+    else for (let j = 0; j < k; j++) e += full[N + j - k]! * y[j]!;
+    c[k + K] = c[k + K]! - e;
+  }
+}
+
+function peakAbs(g: LagGrid, x: Float64Array, px: [Float64Array, Float64Array], s: State, sxy: Float64Array): number {
+  const r = lagPearson(sxy, x, px, s.plan, g.K);
+  const i = peakIndex(r);
+  return i < 0 ? 0 : Math.abs(r[i]!);
+}
+
+export function lagCorrelationTests(training: ArrayLike<number>[], pairs: PairRequest[], K: number, stop: StopRule, seed: number): PairTest[] {
+  const n = training[0]?.length ?? 0;
+  const g = new LagGrid(n, K);
+  const xs = training.map((x) => masked(x));
+  const X = xs.map((x) => g.spectrum(x.values));
+  const px = xs.map((x) => prefixSums(x.values));
+  const out: PairTest[] = [];
+  const states: State[] = [];
+  for (const req of pairs) {
+    const plan = pairPlan(g, xs[req.x]!.mask, masked(req.y));
+    const [sxy] = g.crossSums(X[req.x]!, plan.Y);
+    const r = lagPearson(sxy, xs[req.x]!.values, px[req.x]!, plan, K);
+    const peak = peakIndex(r);
+    out.push({ r, n: plan.c, peak, p_value: null, draws: 0 });
+    const st: State = { req, plan, observed: peak < 0 ? NaN : Math.abs(r[peak]!), ge: 0, draws: 0, done: peak < 0 || req.maxDraws <= 0, p: null };
+    states.push(st);
+  }
+  // Amplitude spectra of the zero-padded training series: the surrogates keep these (and the
+  // real terms at f = 0 and N/2 as they are, sign included).
+  const amp = X.map((s) => Float64Array.from(s.re, (v, f) => (f === 0 || f === g.N / 2 ? v : Math.hypot(v, s.im[f]!))));
+  const complete = xs.map((x) => x.mask.every((v) => v === 1));
+  const rand = mulberry32(seed);
+  const ws = new Workspace(g);
+  for (;;) {
+    const active = [...new Set(states.filter((s) => !s.done).map((s) => s.req.x))];
+    if (active.length === 0) break;
+    for (let b = 0; b < active.length; b += 2) {
+      const idx = active.slice(b, b + 2);
+      const sur = surrogates(g, ws, amp, xs, idx, rand);
+      // With nothing missing the surrogate's own transform serves (edge-corrected); else the masked window is transformed.
+      const direct = idx.every((a) => complete[a]);
+      const spec = direct ? sur.map((s) => s.spec) : idx.length === 2 ? g.spectra2(sur[0]!.window, sur[1]!.window, [ws.windowSpec[0]!, ws.windowSpec[1]!]) : [g.spectrum(sur[0]!.window, ws.windowSpec[0])];
+      const pre = sur.map((s) => prefixSums(s.window));
+      const jobs = states.filter((s) => !s.done && idx.includes(s.req.x));
+      for (let j = 0; j < jobs.length; j += 2) {
+        const s1 = jobs[j]!, s2 = jobs[j + 1];
+        const a1 = idx.indexOf(s1.req.x), a2 = s2 ? idx.indexOf(s2.req.x) : -1;
+        const [c1, c2] = g.crossSums(spec[a1]!, s1.plan.Y, s2 ? spec[a2]! : undefined, s2?.plan.Y);
+        for (const [s, a, c] of [[s1, a1, c1], [s2, a2, c2]] as const) {
+          if (!s || !c) continue;
+          if (direct) edgeCorrect(c, sur[a]!.full, s.plan.yValues, n, g.N, K);
+          const v = peakAbs(g, sur[a]!.window, pre[a]!, s, c);
+          s.draws++;
+          if (v >= s.observed - 1e-12) s.ge++;
+          if (s.ge >= stop.exceedances) { s.done = true; s.p = s.ge / s.draws; }
+          else if (s.ge === 0 && s.draws >= stop.clearAfter) { s.done = true; s.p = 1 / (s.draws + 1); }
+          else if (s.draws >= s.req.maxDraws) { s.done = true; s.p = (1 + s.ge) / (1 + s.draws); }
+        }
+      }
+    }
+  }
+  states.forEach((s, i) => ((out[i]!.p_value = s.p), (out[i]!.draws = s.draws)));
+  return out;
+}
