@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   });
   installSignalHandlers(exit);
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') exit(0);
