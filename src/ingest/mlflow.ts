@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { RleError } from '../errors.js';
+import { filesBelow } from './walk.js';
 import { fsErrorReason } from '../store/files.js';
 import { SeriesCollector } from './series.js';
 import { wallTimeProblem } from './times.js';
@@ -43,24 +44,9 @@ export async function mlflowMetricsDir(dir: string): Promise<string | null> {
   return null;
 }
 
-/** Metric key → file, for every file below `metricsDir`. */
+/** Metric key → file, for every file below `metricsDir` (keys may hold `/`: nested folders). */
 async function metricFiles(metricsDir: string): Promise<[string, string][]> {
-  const out: [string, string][] = [];
-  const walk = async (d: string, prefix: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fsp.readdir(d, { withFileTypes: true });
-    } catch (e) {
-      throw new RleError('E_INPUT_MISSING', `cannot read folder: ${fsErrorReason(e)}`, { file: d });
-    }
-    for (const e of entries) {
-      const key = prefix + e.name;
-      if (e.isDirectory()) await walk(path.join(d, e.name), key + '/');
-      else if (e.isFile()) out.push([key, path.join(d, e.name)]);
-    }
-  };
-  await walk(metricsDir, '');
-  return out.sort(([a], [b]) => (a < b ? -1 : 1));
+  return (await filesBelow(metricsDir)).map((f) => [f.rel, f.path]);
 }
 
 async function readMetricFile(key: string, file: string, series: SeriesCollector): Promise<void> {

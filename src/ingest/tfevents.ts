@@ -7,6 +7,7 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { RleError } from '../errors.js';
+import { filesBelow } from './walk.js';
 import { fsErrorReason } from '../store/files.js';
 import { decodeEvent } from './event-proto.js';
 import { SeriesCollector } from './series.js';
@@ -31,22 +32,7 @@ export interface EventScalar {
 
 /** Event files under `dir`, recursively, sorted by path (their names start with the creation time). */
 export async function findEventFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fsp.readdir(d, { withFileTypes: true });
-    } catch (e) {
-      throw new RleError('E_INPUT_MISSING', `cannot read folder: ${fsErrorReason(e)}`, { file: d });
-    }
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && EVENT_FILE.test(e.name)) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+  return (await filesBelow(dir)).filter((f) => EVENT_FILE.test(path.basename(f.rel))).map((f) => f.path);
 }
 
 /**

@@ -61,3 +61,24 @@ describe('SensorSet', () => {
     assert.ok(path.isAbsolute(m.root));
   });
 });
+
+describe('SensorSet with nvidia-smi', () => {
+  it('a dead nvidia-smi child makes its source down (rle_sensor_up 0), with the reason', async () => {
+    const { fakeNvidiaSmi } = await import('../helpers.js');
+    const m = new FakeMachine();
+    process.env.FAKE_NVSMI_MODE = 'dies';
+    const exe = fakeNvidiaSmi();
+    const set = await SensorSet.open({ ...m.context(() => performance.now(), 100), nvidiaSmi: exe }, ['hwmon', 'rapl', 'cpufreq', 'meminfo', 'thermal-zone']);
+    delete process.env.FAKE_NVSMI_MODE;
+    const first = (await set.read(1000)).health.find((h) => h.name === 'nvidia-smi')!;
+    assert.equal(first.up, true, 'streaming at first');
+    let down = first;
+    for (let i = 0; i < 60 && down.up; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      down = (await set.read(1000)).health.find((h) => h.name === 'nvidia-smi')!;
+    }
+    await set.close();
+    assert.equal(down.up, false);
+    assert.match(down.error!, /^gpu0\.\w+: (nvidia-smi exited|stale|no data)/);
+  });
+});

@@ -1,7 +1,7 @@
 /** `rle sensors [--json]`: what this machine can measure, each reading with its status and reason. */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { SensorSet, primaries } from '../../sensors/registry.js';
+import { SensorSet, primaries, type SourceHealth } from '../../sensors/registry.js';
 import { shortSource, type Reading } from '../../sensors/types.js';
 import { fmt } from '../../report/format.js';
 
@@ -24,10 +24,11 @@ export async function sensors(flags: SensorsFlags): Promise<void> {
     now: () => performance.now(),
   });
   let readings: Reading[];
+  let health: SourceHealth[];
   try {
     await set.read(2000);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    readings = (await set.read(2000)).readings;
+    ({ readings, health } = await set.read(2000));
   } finally {
     await set.close();
   }
@@ -56,6 +57,10 @@ export async function sensors(flags: SensorsFlags): Promise<void> {
     process.stdout.write(`${mark} ${r.id.padEnd(w)}  ${value}  [${shortSource(r.source)}]\n`);
   }
   process.stdout.write('\n* feeds the RLE metric for its device   - an alternative not used (another source wins)\n');
+  // A source is down when its read failed (a dead nvidia-smi, an I/O error); absent hardware is not down.
+  const down = health.filter((h) => !h.up);
+  process.stdout.write(`\nsources: ${health.map((h) => `${h.name} ${h.up ? 'up' : 'DOWN'}`).join(', ')}\n`);
+  for (const h of down) process.stdout.write(`  ${h.name}: ${h.error}\n`);
 }
 
 export function sensorsCommand(): Command {
