@@ -18,7 +18,10 @@ export interface MachineState {
   powerW: number | null;
   /** Core clock, MHz (null: no cpufreq). */
   freqMHz: number | null;
-  /** Thermal throttle events during the next interval (Intel counters; null: no counters). */
+  /**
+   * Thermal throttle events during the next interval (Intel counters; null: no counters). While
+   * it is > 0 the CPUs are throttling: package_throttle_total_time_ms grows with the time too.
+   */
   throttleEvents: number | null;
 }
 
@@ -38,16 +41,26 @@ export interface MachineOptions {
 const HZ = 100;
 
 export class FakeMachine {
-  readonly root = tmpDir();
-  readonly sys = path.join(this.root, 'sys');
-  readonly proc = path.join(this.root, 'proc');
+  readonly root: string = tmpDir();
+  readonly sys: string = path.join(this.root, 'sys');
+  readonly proc: string = path.join(this.root, 'proc');
   private busy = 0;
   private idle = 0;
   private energyUj = 0;
   private throttles = 0;
+  private throttleMs = 0;
   private readonly cores: number;
 
-  constructor(private readonly o: MachineOptions = {}) {
+  constructor(
+    private readonly o: MachineOptions = {},
+    /** An existing tree to drive (a worker driving the tree its test created); default: a new one. */
+    root?: string,
+  ) {
+    if (root) {
+      this.root = root;
+      this.sys = path.join(root, 'sys');
+      this.proc = path.join(root, 'proc');
+    }
     this.cores = o.cores ?? 2;
     fs.mkdirSync(this.proc, { recursive: true });
     const cpuDir = path.join(this.sys, 'devices', 'system', 'cpu');
@@ -100,7 +113,11 @@ export class FakeMachine {
     }
     if (this.o.throttleCounters && s.throttleEvents) {
       this.throttles += s.throttleEvents;
-      for (let c = 0; c < this.cores; c++) this.put(path.join(cpuDir, `cpu${c}`, 'thermal_throttle', 'package_throttle_count'), String(this.throttles));
+      this.throttleMs += dtS * 1000;
+      for (let c = 0; c < this.cores; c++) {
+        this.put(path.join(cpuDir, `cpu${c}`, 'thermal_throttle', 'package_throttle_count'), String(this.throttles));
+        this.put(path.join(cpuDir, `cpu${c}`, 'thermal_throttle', 'package_throttle_total_time_ms'), String(Math.round(this.throttleMs)));
+      }
     }
   }
 

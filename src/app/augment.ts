@@ -6,6 +6,7 @@ import { replayCsv } from '../replay/csv.js';
 import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
 import { SessionCsvWriter } from '../store/csv-writer.js';
 import { AtomicOutput, openInput, writeChunk } from '../store/files.js';
+import { storedThrottle } from '../analysis/throttle/from-sample.js';
 
 export interface AugmentOptions {
   readonly output: string | null;
@@ -27,9 +28,9 @@ export async function augmentFile(input: string, o: AugmentOptions): Promise<{ s
         writer = new SessionCsvWriter(o.extra ? h.extraColumns : []);
         return writeChunk(sink, writer.headerLine());
       },
-      onBatch: (rows, metrics) => {
+      onBatch: (rows, metrics, throttle) => {
         let s = '';
-        for (let i = 0; i < rows.length; i++) s += writer.line(rows[i]!, metrics[i]!);
+        for (let i = 0; i < rows.length; i++) s += writer.line(rows[i]!, metrics[i]!, storedThrottle(throttle[i]));
         return writeChunk(sink, s);
       },
     });

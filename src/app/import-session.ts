@@ -10,6 +10,7 @@ import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
 import { openInput } from '../store/files.js';
 import { SessionStore, type StoredRow } from '../store/session-store.js';
 import { packageVersion } from '../version.js';
+import { storedThrottle } from '../analysis/throttle/from-sample.js';
 import { RleError } from '../errors.js';
 
 export interface ImportOptions {
@@ -35,7 +36,7 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
   let last = 0;
   try {
     const result = await replayCsv(input, { ...o.read, source: file }, o.engine, {
-      onBatch: (rows, metrics) => {
+      onBatch: (rows, metrics, throttle) => {
         if (rows.length === 0) return;
         id ??= store.createSession({
           kind: 'import',
@@ -47,7 +48,7 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
           last = Math.max(last, r.t);
           const { power_used_w: _unused, ...metric } = metrics[i]!;
           const { device, t, util_pct, temp_c, power_w, util_src, temp_src, power_src } = r;
-          return { sample: { device, t, scheduled_t: null, util_pct, temp_c, power_w, util_src, temp_src, power_src }, metric };
+          return { sample: { device, t, scheduled_t: null, util_pct, temp_c, power_w, util_src, temp_src, power_src }, metric, throttle: storedThrottle(throttle[i]) };
         });
         store.append(id, stored);
       },

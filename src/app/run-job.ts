@@ -13,11 +13,16 @@ import type { SessionSummary } from '../analysis/summary.js';
 import type { MetricFormat } from '../capture/metric-lines.js';
 import { StepCollector } from '../capture/step-collector.js';
 import { FileTail } from '../capture/tail-file.js';
-import type { EndStatus } from '../store/session-store.js';
+import { PKG_ROOT } from '../package-root.js';
+import type { EndStatus, StepRecord } from '../store/session-store.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
 
 export interface RunJobOptions {
   readonly command: readonly string[];
+  /** The child's environment (the caller's, normally); rle adds what the helper and Python need. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Warnings for people (a burst of buffered steps). */
+  readonly warn: (line: string) => void;
   readonly recorder: RecorderOptions;
   readonly format: MetricFormat;
   /** Tail this file for metrics instead of the command's output. */
@@ -35,7 +40,11 @@ export interface RunJobResult {
   /** How it ended, for people: `code 0`, `SIGTERM`. */
   readonly how: string;
   readonly steps: number;
+  /** The steps captured, in step order. */
+  readonly stepList: StepRecord[];
   readonly nonFinite: number;
+  /** Steps that arrived in a burst with no time of their own (left out of the time alignment). */
+  readonly burst: number;
   readonly summary: SessionSummary;
   readonly notes: readonly string[];
 }
@@ -71,7 +80,20 @@ export class RunJob {
   async done(): Promise<RunJobResult> {
     const [exe, ...args] = this.o.command as [string, ...string[]];
     const rec = this.recorder;
-    const steps = new StepCollector(() => rec.nowS(), this.o.format, (s) => void rec.step(s));
+    const captured = new Map<number, StepRecord>();
+    const steps = new StepCollector(
+      () => rec.nowS(),
+      this.o.format,
+      (s) => {
+        captured.set(s.step, s);
+        void rec.step(s);
+      },
+      () =>
+        this.o.warn(
+          "training steps are arriving in bursts with no time of their own: the command's output is buffered, so their arrival says nothing about when they ran; they are left out of the time alignment. " +
+            'Fix: print a "time" (Unix seconds) in each JSON line, use the rle_steps helper (python/rle_steps.py), or flush stdout after each step.',
+        ),
+    );
     const sampling = rec.run();
     let tail: FileTail | null = null;
     let exit: Exit;
@@ -94,14 +116,31 @@ export class RunJob {
       exitCode: exit.code ?? 128 + (os.constants.signals[exit.signal!] ?? 0),
       how: exit.signal ?? `code ${exit.code}`,
       steps: steps.count,
+      stepList: [...captured.values()].sort((a, b) => a.step - b.step),
       nonFinite: steps.nonFinite,
+      burst: steps.burst,
       summary: end.summary,
       notes: end.notes,
     };
   }
 
+  /** The child's environment: unbuffered Python unless the user chose, the helper importable and told where to write. */
+  private childEnv(stepsFile: string): NodeJS.ProcessEnv {
+    const env = { ...this.o.env };
+    env.PYTHONUNBUFFERED ??= '1';
+    const helper = path.join(PKG_ROOT, 'python');
+    env.PYTHONPATH = env.PYTHONPATH ? `${helper}${path.delimiter}${env.PYTHONPATH}` : helper;
+    env.RLE_STEPS_FILE = stepsFile;
+    return env;
+  }
+
   private spawnChild(exe: string, args: string[], steps: StepCollector, onTail: (t: FileTail) => void): Promise<Exit> {
-    const child = (this.child = spawn(exe, args, { stdio: ['inherit', 'pipe', 'pipe'] }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rle-run-'));
+    const stepsFile = path.join(dir, 'steps.jsonl');
+    const child = (this.child = spawn(exe, args, { stdio: ['inherit', 'pipe', 'pipe'], env: this.childEnv(stepsFile) }));
+    // The helper's file: tailed as well as the output (a step seen twice is merged by number).
+    const helperTail = new FileTail(stepsFile, steps.stream());
+    helperTail.start();
     const fromOut = steps.stream();
     const fromErr = steps.stream();
     const fromOutput = !this.o.metricsFile;
@@ -126,7 +165,11 @@ export class RunJob {
       child.once('close', (code, signal) => {
         fromOut(null);
         fromErr(null);
-        resolve({ code, signal });
+        // What the helper wrote last is read before the session ends.
+        void helperTail.stop().then(() => {
+          fs.rmSync(dir, { recursive: true, force: true });
+          resolve({ code, signal });
+        });
       });
     });
   }

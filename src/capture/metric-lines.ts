@@ -1,8 +1,13 @@
 /**
  * Training metrics in a command's output: Hugging Face Trainer log dicts, printed as Python
  * reprs (`{'loss': 4.5152, 'grad_norm': 12.8, 'learning_rate': 0.0, 'epoch': 0.4}`), and JSON
- * lines (`{"step": 3, "loss": 2.1, …}`). Pure: a line in, a step's metrics (or null) out.
+ * lines (`{"step": 3, "loss": 2.1, "time": 1767225600.43, …}`) — the drop-in helper's
+ * (python/rle_steps.py) included. A line's own time (`time`, `timestamp`, `t`, `_timestamp`:
+ * Unix seconds or ISO 8601) is the step's end, `start`/`t_start` its start; `"nan"`/`"inf"`
+ * strings and Python's bare NaN/Infinity are non-finite values. Pure: a line in, a step's
+ * metrics (or null) out.
  */
+import { parseStepTime } from '../ingest/times.js';
 
 export interface StepMetrics {
   step: number | null;
@@ -11,6 +16,10 @@ export interface StepMetrics {
   learning_rate: number | null;
   epoch: number | null;
   tokens: number | null;
+  /** The line's own time of the step's end, Unix s (null: stamp on arrival). */
+  time: number | null;
+  /** The step's start, Unix s, when the line says. */
+  start: number | null;
 }
 
 export type MetricFormat = 'auto' | 'hf' | 'jsonl';
@@ -19,8 +28,15 @@ export type MetricFormat = 'auto' | 'hf' | 'jsonl';
 const PY_PAIR = /'([A-Za-z_][\w.]*)':\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|-?nan|-?inf|True|False|None|'[^']*')/g;
 const PY_DICT = /\{\s*'[A-Za-z_][\w.]*':[^{}]*\}/;
 
-/** Keys that make a dict a training step (HF also logs eval and end-of-run dicts). */
+/**
+ * Keys that make a record a training step (HF also logs eval and end-of-run dicts): a metric,
+ * or a step number with its own time (the helper's timing lines, when loss comes only every
+ * logging_steps).
+ */
 const STEP_KEYS = ['loss', 'grad_norm'];
+const TIME_KEYS = ['time', 'timestamp', 't', '_timestamp'];
+const START_KEYS = ['start', 't_start'];
+const NON_FINITE: Record<string, number> = { nan: NaN, '-nan': NaN, inf: Infinity, infinity: Infinity, '-inf': -Infinity, '-infinity': -Infinity };
 
 function pyValue(raw: string): number | null {
   if (raw === 'nan' || raw === '-nan') return NaN;
@@ -30,16 +46,24 @@ function pyValue(raw: string): number | null {
   return Number.isNaN(v) ? null : v;
 }
 
+function timeOf(rec: Record<string, unknown>, keys: readonly string[]): number | null {
+  for (const k of keys) if (k in rec) return parseStepTime(rec[k]);
+  return null;
+}
+
 function fromRecord(rec: Record<string, unknown>): StepMetrics | null {
-  if (!STEP_KEYS.some((k) => k in rec)) return null;
   const num = (...keys: string[]): number | null => {
     for (const k of keys) {
       const v = rec[k];
       if (typeof v === 'number') return v;
+      if (typeof v === 'string' && v.toLowerCase() in NON_FINITE) return NON_FINITE[v.toLowerCase()]!;
     }
     return null;
   };
   const step = num('step', 'global_step', 'iter');
+  const time = timeOf(rec, TIME_KEYS);
+  const timed = step !== null && Number.isInteger(step) && time !== null;
+  if (!STEP_KEYS.some((k) => k in rec) && !timed) return null;
   return {
     step: step !== null && Number.isInteger(step) ? step : null,
     loss: num('loss', 'train_loss_step'),
@@ -47,6 +71,8 @@ function fromRecord(rec: Record<string, unknown>): StepMetrics | null {
     learning_rate: num('learning_rate', 'lr'),
     epoch: num('epoch'),
     tokens: num('tokens', 'num_tokens'),
+    time,
+    start: timeOf(rec, START_KEYS),
   };
 }
 
@@ -60,11 +86,14 @@ function parseHf(line: string): StepMetrics | null {
   return fromRecord(rec);
 }
 
+/** Python's json.dumps writes bare NaN and Infinity (not JSON): read them as the helper's strings. */
+const PY_NON_FINITE = /(:\s*)(-?)(NaN|Infinity)(?=\s*[,}])/g;
+
 function parseJson(line: string): StepMetrics | null {
   const t = line.trim();
   if (!t.startsWith('{') || !t.endsWith('}')) return null;
   try {
-    const rec = JSON.parse(t) as unknown;
+    const rec = JSON.parse(t.includes('NaN') || t.includes('Infinity') ? t.replace(PY_NON_FINITE, (_, c: string, sign: string, w: string) => `${c}"${sign}${w === 'NaN' ? 'nan' : 'inf'}"`) : t) as unknown;
     return rec !== null && typeof rec === 'object' && !Array.isArray(rec) ? fromRecord(rec as Record<string, unknown>) : null;
   } catch {
     return null;

@@ -7,18 +7,36 @@
 import type { Readable } from 'node:stream';
 import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
+import { SessionThrottle } from '../analysis/throttle/from-sample.js';
+import type { ThrottleSample } from '../analysis/throttle/types.js';
 import { SessionCsvReader, type ReadOptions, type SessionHeader, type SessionRow, type ReadStats } from '../store/csv-reader.js';
 
 export interface ReplayHandlers {
   /** Called once, before the first batch. */
   onHeader?(header: SessionHeader): void | Promise<void>;
-  onBatch(rows: readonly SessionRow[], metrics: readonly MetricRow[]): void | Promise<void>;
+  /** Rows of one batch with their metrics and the throttle detector's answers, index for index. */
+  onBatch(rows: readonly SessionRow[], metrics: readonly MetricRow[], throttle: readonly ThrottleSample[]): void | Promise<void>;
 }
 
 export interface ReplayResult {
   readonly header: SessionHeader;
   readonly stats: ReadStats;
   readonly engine: SessionEngine;
+}
+
+/** Columns (reading ids) that hold throttle evidence. */
+const EVIDENCE = /\.(clock_ratio|temp_limit|throttle|thermal_throttle_count|power_limit_count|throttle_time_ms)$/;
+const NO_EVIDENCE: ThrottleSample = { throttled: null, causes: [], inferred: false, reason: 'no throttle evidence in this file' };
+
+/** Numeric extra columns by name (what the throttle detector looks up by reading id). */
+export function columnsAsExtra(cols: readonly string[], values: readonly string[]): Record<string, number | null> | null {
+  if (cols.length === 0) return null;
+  const out: Record<string, number | null> = {};
+  cols.forEach((c, i) => {
+    const v = values[i];
+    out[c] = v === undefined || v === '' ? null : Number(v);
+  });
+  return out;
 }
 
 export async function replayCsv(
@@ -29,6 +47,7 @@ export async function replayCsv(
 ): Promise<ReplayResult> {
   const reader = new SessionCsvReader(input, read);
   const engine = new SessionEngine(engineOptions);
+  const throttle = new SessionThrottle(engineOptions.limit);
   let announced = false;
   for await (const rows of reader.batches()) {
     if (!announced && reader.header) {
@@ -36,7 +55,11 @@ export async function replayCsv(
       await handlers.onHeader?.(reader.header);
     }
     const metrics = rows.map((r) => engine.push(r.device, r));
-    await handlers.onBatch(rows, metrics);
+    // An rle export carries the throttle evidence as columns named by reading id; without
+    // any, no sample can be judged (no counters, reasons or clock ratio): cannot tell.
+    const cols = reader.header!.extraColumns;
+    const judged = cols.some((c) => EVIDENCE.test(c)) ? rows.map((r) => throttle.push({ ...r, extra: columnsAsExtra(cols, r.extra) }).answer) : rows.map(() => NO_EVIDENCE);
+    await handlers.onBatch(rows, metrics, judged);
   }
   // A file with a header and no data rows still gets its header written.
   if (!announced && reader.header) await handlers.onHeader?.(reader.header);

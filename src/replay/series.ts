@@ -12,7 +12,9 @@ import { SummaryBuilder, type SessionSummary, type SummarySample } from '../anal
 import type { SessionInfo, SessionStore, StepRecord, StoreEvent } from '../store/session-store.js';
 import { openInput } from '../store/files.js';
 import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
-import { replayCsv } from './csv.js';
+import { columnsAsExtra, replayCsv } from './csv.js';
+import { throttleInputOf, userLimit, type SampleLike } from '../analysis/throttle/from-sample.js';
+import type { ThrottleColumns } from '../analysis/throttle/device.js';
 import { StoredReplay } from './stored.js';
 
 export interface DeviceSeries {
@@ -34,6 +36,14 @@ export interface DeviceSeries {
   E_th: number[];
   E_pw: number[];
   collapse: number[];
+  /** The throttle detector's inputs per sample (src/analysis/throttle/from-sample.ts). */
+  throttle: ThrottleColumns;
+  /**
+   * A cumulative energy counter, J, per sample: RAPL's (measured) for a CPU, the GPU source's
+   * integral of power.draw (derived); null where there is none. energy_source says which.
+   */
+  energy_j: (number | null)[];
+  energy_source: string | null;
 }
 
 export interface SessionData {
@@ -49,8 +59,19 @@ export interface SessionData {
 
 type SeriesMetric = Pick<MetricRow, 'rle_smoothed' | 'rolling_peak' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>;
 
-function emptySeries(device: string): DeviceSeries {
-  return { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, temp_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
+type Cols = { -readonly [K in keyof Required<ThrottleColumns>]: ThrottleColumns[K] extends readonly (infer V)[] | undefined ? V[] : never };
+
+/** A series with no samples (tests and collectors start from it). */
+export function emptySeries(device: string): DeviceSeries {
+  const throttle: Cols = { t: [], util_pct: [], temp_c: [], temp_limit_c: [], clock_ratio: [], thermal_throttle_count: [], power_limit_count: [], throttle_time_ms: [], gpu_reasons: [] };
+  return { device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, temp_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [], throttle, energy_j: [], energy_source: null };
+}
+
+/** Energy counters by device: the reading id and what it is. */
+function energyOf(device: string, extra: Readonly<Record<string, number | null>> | null | undefined): { j: number | null; source: string } {
+  const v = extra?.[`${device}.energy`];
+  const j = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return { j, source: device === 'cpu' ? 'RAPL energy counter (cpu.energy, measured)' : `${device}.energy (integral of measured power.draw, derived)` };
 }
 
 function tally(t: Partial<Record<Provenance, number>>, p: Provenance): void {
@@ -63,11 +84,15 @@ class Collector {
   readonly summary: SummaryBuilder;
   rows = 0;
 
-  constructor(nominalPeriodS: number) {
+  /** @param limits the user's `--limit` map (the throttle detector's limit wins with it) */
+  constructor(
+    nominalPeriodS: number,
+    private readonly limits?: Readonly<Record<string, number>>,
+  ) {
     this.summary = new SummaryBuilder(nominalPeriodS);
   }
 
-  add(device: string, s: SummarySample, m: SeriesMetric): void {
+  add(device: string, s: SummarySample & SampleLike, m: SeriesMetric): void {
     this.rows++;
     this.summary.add(device, s, m);
     let d = this.byDevice.get(device);
@@ -86,13 +111,28 @@ class Collector {
     d.E_th.push(m.E_th);
     d.E_pw.push(m.E_pw);
     d.collapse.push(m.collapse);
+    const th = throttleInputOf(s, userLimit(device, this.limits));
+    const c = d.throttle as Cols;
+    c.t.push(th.t);
+    c.util_pct.push(th.util_pct);
+    c.temp_c.push(th.temp_c);
+    c.temp_limit_c.push(th.temp_limit_c);
+    c.clock_ratio.push(th.clock_ratio);
+    c.thermal_throttle_count.push(th.thermal_throttle_count);
+    c.power_limit_count.push(th.power_limit_count);
+    c.throttle_time_ms.push(th.throttle_time_ms);
+    c.gpu_reasons.push(th.gpu_reasons);
+    const e = energyOf(device, s.extra);
+    d.energy_j.push(e.j);
+    if (e.j !== null) d.energy_source ??= e.source;
   }
 }
 
 export function loadStoredSession(store: SessionStore, id: string, engineOptions: EngineOptions = {}): SessionData {
   const info = store.get(id);
-  const c = new Collector(engineOptions.dtS ?? 1);
-  for (const { sample, metric } of new StoredReplay(store, info, engineOptions).next()) c.add(sample.device, sample, metric);
+  const replay = new StoredReplay(store, info, engineOptions);
+  const c = new Collector(engineOptions.dtS ?? 1, replay.userLimits);
+  for (const { sample, metric } of replay.next()) c.add(sample.device, sample, metric);
   return {
     id: info.id,
     info,
@@ -105,9 +145,11 @@ export function loadStoredSession(store: SessionStore, id: string, engineOptions
 }
 
 export async function loadCsvSession(file: string, engineOptions: EngineOptions = {}, read: Omit<ReadOptions, 'source'> = {}): Promise<SessionData & { stats: ReadStats }> {
-  const c = new Collector(engineOptions.dtS ?? 1);
+  const c = new Collector(engineOptions.dtS ?? 1, engineOptions.limit);
+  let cols: readonly string[] = [];
   const r = await replayCsv(await openInput(file), { ...read, source: file }, engineOptions, {
-    onBatch: (rows, metrics) => rows.forEach((row, i) => c.add(row.device, row, metrics[i]!)),
+    onHeader: (h) => void (cols = h.extraColumns),
+    onBatch: (rows, metrics) => rows.forEach((row, i) => c.add(row.device, { ...row, extra: columnsAsExtra(cols, row.extra) }, metrics[i]!)),
   });
   return {
     id: file,

@@ -7,6 +7,7 @@ import { deviceCoupling, couplingMethod, COUPLING_DEFAULTS, type CouplingOptions
 import type { SessionData } from '../replay/series.js';
 import type { DeviceSummary } from '../analysis/summary.js';
 import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
+import { costSummary, type CostSummary } from './throttle-summary.js';
 
 export interface ReportSummary {
   session: string;
@@ -17,6 +18,16 @@ export interface ReportSummary {
   training: (TrainingSummary & { model: unknown; kernels: unknown }) | null;
   thermal: Record<string, DeviceSummary>;
   coupling: Record<string, DeviceCoupling>;
+  /** Per device: was it throttled, when, why, from what evidence. */
+  throttle: CostSummary['throttle'];
+  /** What the throttled steps cost in time (and energy) over an unthrottled step. */
+  throttle_tax: CostSummary['throttle_tax'];
+  /** Per device: energy of the run, per step and per token, from measured counters only. */
+  energy: CostSummary['energy'];
+  /** Per step: start, end, duration, throttled share (the figure's step-time panel). */
+  step_times: CostSummary['step_times'];
+  /** The answer in one line. */
+  headline: string;
   /** What estimated or missing readings make meaningless, per device. */
   notes: string[];
   /** draws: most surrogates per pre-specified correlation test (sequential, see each entry's `draws`) and circular shifts per coincidence test; method: the coupling method in one line. */
@@ -35,12 +46,17 @@ export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPL
   const training = data.steps.length > 0 ? { ...summarizeTraining(data.steps, tm?.started_at ?? null, tm?.data?.batch ?? null), model: tm?.model ?? null, kernels: tm?.kernels ?? null } : null;
   const thermal: Record<string, DeviceSummary> = {};
   const coupling: Record<string, DeviceCoupling> = {};
+  // Burst-stamped steps' times say nothing about when they ran: no time alignment with them.
+  const timed = data.steps.filter((s) => s.t_source !== 'burst');
+  const burst = data.steps.length - timed.length;
   for (const d of data.devices) {
     if (devices && !devices.includes(d.device)) continue;
     thermal[d.device] = data.summary.devices[d.device]!;
-    coupling[d.device] = deviceCoupling(d, data.steps, o);
+    coupling[d.device] = deviceCoupling(d, timed, o);
   }
   const info = data.info;
+  const cost = costSummary({ ...data, steps: timed }, Object.keys(thermal));
+  const notes = burst > 0 ? [...data.notes, `${burst} of ${data.steps.length} training steps arrived in a burst with no time of their own (buffered output): left out of the time alignment, the coupling statistics and the throttle tax`] : data.notes;
   return {
     session: data.id,
     kind: info?.kind ?? null,
@@ -50,7 +66,12 @@ export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPL
     training,
     thermal,
     coupling,
-    notes: data.notes,
+    throttle: cost.throttle,
+    throttle_tax: cost.throttle_tax,
+    energy: cost.energy,
+    step_times: cost.step_times,
+    headline: cost.headline,
+    notes,
     options: { lags_s: o.lagsS, window_s: o.windowS, seed: o.seed, draws: o.draws, spike_rule: o.spikeRule, method: couplingMethod(o) },
   };
 }

@@ -7,6 +7,8 @@ import os from 'node:os';
 import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
 import { CollapseEdges } from '../core/collapse-edges.js';
+import { SessionThrottle, userLimit } from '../analysis/throttle/from-sample.js';
+import type { ThrottleSample } from '../analysis/throttle/types.js';
 import { ratedPowerFromReadings } from '../sensors/nvidia-smi.js';
 import { SensorSet, type SourceHealth, type SourceRecord } from '../sensors/registry.js';
 import type { Reading, SensorContext } from '../sensors/types.js';
@@ -32,13 +34,38 @@ export interface TickReport {
   readonly samples: readonly SampleRecord[];
   readonly metrics: readonly MetricRow[];
   readonly health: readonly SourceHealth[];
-  /** Collapse edges of this tick (`collapse_start`, `collapse_end`). */
+  /** Per sample: throttled (1), not (0) or cannot tell (null), with causes. */
+  readonly throttle: readonly ThrottleSample[];
+  /** Edges of this tick: `collapse_start`/`_end`, `throttle_start` (detail: causes)/`_end`. */
   readonly events: readonly StoreEvent[];
+}
+
+/** Where each device's temperature limit came from, for the manifest. */
+export interface ResolvedLimit {
+  readonly limit_c: number | null;
+  readonly limit_source: string | null;
+}
+
+/**
+ * Each device's temperature limit: the user's --limit (for the device or its class) wins;
+ * else the device's own (hwmon temp*_crit/_max of the package sensor, a GPU's slowdown
+ * temperature); else none — a class default is the metric's parameter, not a device's limit.
+ */
+function resolveLimits(first: readonly Reading[], user: Readonly<Record<string, number>> | undefined): Record<string, ResolvedLimit> {
+  const out: Record<string, ResolvedLimit> = {};
+  for (const r of first) {
+    if (!r.primary || r.kind !== 'util') continue;
+    const given = userLimit(r.device, user);
+    const own = first.find((x) => x.id === `${r.device}.temp_limit` && x.status === 'ok');
+    out[r.device] = given !== null ? { limit_c: given, limit_source: '--limit' } : own ? { limit_c: own.value, limit_source: `${own.source}${own.detail ? ` (${own.detail})` : ''}` } : { limit_c: null, limit_source: null };
+  }
+  return out;
 }
 
 export class Sampler {
   private ticker: Ticker | null = null;
   private readonly edges = new CollapseEdges();
+  private readonly throttle: SessionThrottle;
   private readonly clock: Clock;
   /** Process CPU time when sampling started, for the probe's own cost. */
   private cpuAtStart: NodeJS.CpuUsage | null = null;
@@ -52,11 +79,13 @@ export class Sampler {
     /** "cpu: util measured (/proc/stat); temp unavailable (…)", one line per device. */
     readonly capabilities: readonly string[],
     private readonly firstReadings: readonly Reading[],
-    /** The engine options in force: the user's, with GPU power limits as rated powers. */
+    /** The engine options in force: the user's, with GPU power limits as rated powers and devices' own temperature limits. */
     readonly engineOptions: EngineOptions,
     private readonly engine: SessionEngine,
+    readonly limits: Readonly<Record<string, ResolvedLimit>>,
   ) {
     this.clock = o.clock ?? systemClock;
+    this.throttle = new SessionThrottle(o.engine.limit);
   }
 
   /** Probes sensors and primes their counters; throws nothing for absent hardware. */
@@ -69,9 +98,11 @@ export class Sampler {
     await sensors.read(timeout);
     await sleep(clock, SETTLE_MS);
     const first = (await sensors.read(timeout)).readings;
-    // A GPU's rated power defaults to its power limit; the user's --rated wins.
-    const engineOptions: EngineOptions = { ...o.engine, rated: { ...ratedPowerFromReadings(first), ...o.engine.rated } };
-    return new Sampler(o, sensors, capabilityLines(first, o), first, engineOptions, new SessionEngine(engineOptions));
+    // A GPU's rated power defaults to its power limit, a device's temperature limit to its own; the user's flags win.
+    const limits = resolveLimits(first, o.engine.limit);
+    const own = Object.fromEntries(Object.entries(limits).flatMap(([d, l]) => (l.limit_c !== null && l.limit_source !== '--limit' ? [[d, l.limit_c]] : [])));
+    const engineOptions: EngineOptions = { ...o.engine, rated: { ...ratedPowerFromReadings(first), ...o.engine.rated }, limit: { ...own, ...o.engine.limit } };
+    return new Sampler(o, sensors, capabilityLines(first, o), first, engineOptions, new SessionEngine(engineOptions), limits);
   }
 
   /** Whether any device has a utilization source (without one nothing can be sampled). */
@@ -87,6 +118,7 @@ export class Sampler {
       sensors: this.firstReadings.map((r) => ({ id: r.id, device: r.device, kind: r.kind, status: r.status, unit: r.unit, source: r.source, reason: r.reason })),
       capabilities: this.capabilities,
       engine: this.engineOptions,
+      limits: this.limits,
       sampling: { hz: o.hz, duration_s: o.durationS, devices: o.devices, estimate_power: o.estimatePower },
     };
   }
@@ -126,15 +158,19 @@ export class Sampler {
     const t = tick.actualS;
     const { samples } = buildSamples(readings, t, tick.scheduledS, this.o);
     const metrics: MetricRow[] = [];
+    const throttle: ThrottleSample[] = [];
     const events: StoreEvent[] = [];
     for (const s of samples) {
       const m = this.engine.push(s.device, s);
       metrics.push(m);
       const edge = this.edges.push(s.device, m.collapse);
       if (edge) events.push({ t, device: s.device, type: `collapse_${edge}`, detail: null });
+      const th = this.throttle.push(s);
+      throttle.push(th.answer);
+      if (th.edge) events.push({ t, device: s.device, type: `throttle_${th.edge}`, detail: th.edge === 'start' ? throttleDetail(th.answer) : null });
     }
     this.ticks++;
-    return { tick, samples, metrics, health, events };
+    return { tick, samples, metrics, throttle, health, events };
   }
 
   private stopped = false;
@@ -163,6 +199,11 @@ export class Sampler {
       sources: this.sensors.health(),
     };
   }
+}
+
+/** `thermal;power` (and ` (inferred)`): what a throttle_start event's detail says. */
+export function throttleDetail(a: ThrottleSample): string {
+  return `${a.causes.join(';') || 'other'}${a.inferred ? ' (inferred)' : ''}`;
 }
 
 function readTimeoutMs(hz: number): number {

@@ -10,6 +10,8 @@ interface Temp {
   readonly n: number;
   readonly input: string;
   readonly label: string | null;
+  /** temp<n>_crit, else temp<n>_max, °C, and which file: the chip's own limit (read once). */
+  readonly limit: { readonly c: number; readonly file: string } | null;
 }
 interface Chip {
   readonly name: string;
@@ -51,6 +53,19 @@ function pickPackage(chips: readonly Chip[]): Pick | undefined {
 export function createHwmon(ctx: SensorContext, opts: SourceOptions = {}): SensorSource {
   const dir = path.join(ctx.sysfsRoot, 'class', 'hwmon');
   const readFile = readerOf(ctx, opts);
+
+  /**
+   * The sensor's limit: `_crit` first (coretemp's TjMax, where PROCHOT throttling starts), else
+   * `_max`; values outside 30–150 °C are driver placeholders, not limits.
+   */
+  async function limitOf(chipDir: string, n: number): Promise<Temp['limit']> {
+    for (const suffix of ['crit', 'max']) {
+      const file = path.join(chipDir, `temp${n}_${suffix}`);
+      const r = await readInt(file, readFile);
+      if (r.ok && r.value >= 30_000 && r.value <= 150_000) return { c: r.value / 1000, file };
+    }
+    return null;
+  }
   let chips: Chip[] | null = null;
   let pkg: Pick | undefined;
 
@@ -70,7 +85,7 @@ export function createHwmon(ctx: SensorContext, opts: SourceOptions = {}): Senso
       for (const t of await listNumbered(e.path, /temp(\d+)_input/)) {
         const n = t.n[0] ?? 0;
         const label = await readText(path.join(e.path, `temp${n}_label`), readFile);
-        temps.push({ n, input: t.path, label: label.ok ? label.text.trim() : null });
+        temps.push({ n, input: t.path, label: label.ok ? label.text.trim() : null, limit: await limitOf(e.path, n) });
       }
       found.push({ name: await chipName(e.path), temps });
     }
@@ -106,7 +121,9 @@ export function createHwmon(ctx: SensorContext, opts: SourceOptions = {}): Senso
       const main = { ...b, id: 'cpu.temp', device: 'cpu', primary: true, detail: `${chip.name} ${temp.label ?? `temp${temp.n}`}` };
       head = r.ok ? ok(main, r.value / 1000) : notRead(main, r);
     }
-    return [head, ...extras];
+    const limitBase = { id: 'cpu.temp_limit', device: 'cpu', kind: 'temp' as const, unit: '°C', source: pkg?.temp.limit?.file ?? dir };
+    const limit = pkg?.temp.limit ? ok({ ...limitBase, detail: path.basename(pkg.temp.limit.file) }, pkg.temp.limit.c) : unavailable(limitBase, pkg ? 'the package sensor has no temp*_crit or temp*_max' : noPackage(list));
+    return [head, limit, ...extras];
   }
 
   return { name: 'hwmon', probe, read, close: () => Promise.resolve() };

@@ -13,9 +13,13 @@ export const QUERY_FIELDS = [
   'utilization.gpu',
   'utilization.memory',
   'temperature.gpu',
+  // Headroom to the slowdown temperature, °C (newer drivers; [N/A] or rejected elsewhere).
+  'temperature.gpu.tlimit',
   'power.draw',
   'power.limit',
+  'enforced.power.limit',
   'clocks.sm',
+  'clocks.max.sm',
   'clocks.mem',
   'memory.used',
   'memory.total',
@@ -162,7 +166,10 @@ const METRICS: readonly Metric[] = [
   { field: 'temperature.gpu', suffix: 'temp', kind: 'temp', unit: '°C', primary: true },
   { field: 'power.draw', suffix: 'power', kind: 'power', unit: 'W', primary: true },
   { field: 'power.limit', suffix: 'power_limit', kind: 'power', unit: 'W' },
+  { field: 'enforced.power.limit', suffix: 'power_limit_enforced', kind: 'power', unit: 'W' },
+  { field: 'temperature.gpu.tlimit', suffix: 'temp_tlimit', kind: 'temp', unit: '°C' },
   { field: 'clocks.sm', suffix: 'clock_sm', kind: 'freq', unit: 'MHz' },
+  { field: 'clocks.max.sm', suffix: 'clock_sm_max', kind: 'freq', unit: 'MHz' },
   { field: 'clocks.mem', suffix: 'clock_mem', kind: 'freq', unit: 'MHz' },
   { field: 'memory.used', suffix: 'mem_used', kind: 'mem', unit: 'bytes', scale: MIB },
   { field: 'memory.total', suffix: 'mem_total', kind: 'mem', unit: 'bytes', scale: MIB },
@@ -202,6 +209,7 @@ export function gpuReadings(sample: GpuSample, energy: EnergyState, source: stri
   const throttle = { ...base('throttle', 'throttle', 'bitmask'), detail: names.length > 0 ? names.join(',') : 'none' };
   out.push(numeric(throttle, mask));
 
+  out.push(...derivedReadings(sample, base, failure));
   const power = fieldValue(sample, 'power.draw');
   const e = {
     ...base('energy', 'energy', 'J'),
@@ -211,6 +219,27 @@ export function gpuReadings(sample: GpuSample, energy: EnergyState, source: stri
   if (energy.lastAt === null && !('value' in power)) out.push(numeric(e, { status: power.status, reason: `power.draw: ${power.reason}` }));
   else out.push(numeric(e, { value: energy.joules }));
   return out;
+}
+
+/**
+ * The throttle detector's derived evidence: the slowdown temperature (temperature.gpu +
+ * temperature.gpu.tlimit, the headroom the driver reports) and the SM clock ratio
+ * (clocks.sm / clocks.max.sm). Unavailable with the reason when an input is missing.
+ */
+function derivedReadings(sample: GpuSample, base: (suffix: string, kind: ReadingKind, unit: string) => Omit<Reading, 'status' | 'value' | 'reason'>, failure: GpuFailure | null): Reading[] {
+  const pair = (a: Field, b: Field, f: (x: number, y: number) => number | null, suffix: string, kind: ReadingKind, unit: string, how: string): Reading => {
+    const r = { ...base(suffix, kind, unit), provenance: 'derived' as const, detail: `derived: ${how}` };
+    if (failure) return failure.status === 'error' ? failed(r, failure.reason) : unavailable(r, failure.reason);
+    const x = fieldValue(sample, a), y = fieldValue(sample, b);
+    if (!('value' in x)) return unavailable(r, `${a}: ${x.reason}`);
+    if (!('value' in y)) return unavailable(r, `${b}: ${y.reason}`);
+    const v = f(x.value, y.value);
+    return v === null ? unavailable(r, `${b} is 0`) : ok(r, v);
+  };
+  return [
+    pair('temperature.gpu', 'temperature.gpu.tlimit', (t, h) => t + h, 'temp_limit', 'temp', '°C', 'temperature.gpu + temperature.gpu.tlimit (the slowdown temperature)'),
+    pair('clocks.sm', 'clocks.max.sm', (c, m) => (m > 0 ? c / m : null), 'clock_ratio', 'ratio', '', 'clocks.sm / clocks.max.sm'),
+  ];
 }
 
 /** Each GPU's rated power, W, from ok `gpuN.power_limit` readings: `{ gpu0: 700, … }`. */

@@ -11,6 +11,7 @@ import { createMeminfo } from './meminfo.js';
 import { createNvidiaSmi } from './nvidia-smi.js';
 import { createProcStat } from './proc-stat.js';
 import { createRapl } from './rapl.js';
+import { createThermalThrottle } from './thermal-throttle.js';
 import { createThermalZone } from './thermal-zone.js';
 import type { Reading, SensorContext, SensorFactory, SensorSource } from './types.js';
 
@@ -19,7 +20,8 @@ export const SOURCES: readonly { readonly name: string; readonly create: SensorF
   { name: 'hwmon', create: createHwmon, what: 'temperatures from hwmon (CPU package and others)' },
   { name: 'thermal-zone', create: createThermalZone, what: 'temperatures from thermal zones' },
   { name: 'rapl', create: createRapl, what: 'CPU energy and power from RAPL counters' },
-  { name: 'cpufreq', create: createCpufreq, what: 'CPU frequency from cpufreq' },
+  { name: 'cpufreq', create: createCpufreq, what: 'CPU frequency (and its ratio to the hardware maximum) from cpufreq' },
+  { name: 'thermal-throttle', create: createThermalThrottle, what: 'Intel thermal and power-limit throttle counters' },
   { name: 'meminfo', create: createMeminfo, what: 'memory from /proc/meminfo' },
   { name: 'nvidia-smi', create: createNvidiaSmi, what: 'NVIDIA GPUs from one streaming nvidia-smi' },
 ];

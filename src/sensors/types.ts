@@ -19,7 +19,8 @@ export type ReadingKind =
   | 'freq' // MHz
   | 'mem' // bytes (or % for kind 'util' of device 'mem')
   | 'fan' // %
-  | 'throttle' // bitmask; names in `detail`
+  | 'throttle' // bitmask (names in `detail`) or a cumulative throttle counter
+  | 'ratio' // dimensionless, e.g. current / maximum clock
   | 'info'; // text in `detail`, value null
 
 export type ReadingStatus = 'ok' | 'unavailable' | 'error';

@@ -9,6 +9,7 @@ import { SessionCsvWriter } from '../store/csv-writer.js';
 import type { AtomicOutput } from '../store/files.js';
 import type { EndStatus } from '../store/session-store.js';
 import type { Sink } from './sink.js';
+import { storedThrottle } from '../analysis/throttle/from-sample.js';
 
 export class CsvSink implements Sink {
   readonly name = 'csv';
@@ -23,7 +24,7 @@ export class CsvSink implements Sink {
     }
     const w = this.writer;
     let s = '';
-    r.samples.forEach((sample, i) => (s += w.storedLine({ sample, metric: r.metrics[i]! })));
+    r.samples.forEach((sample, i) => (s += w.storedLine({ sample, metric: r.metrics[i]!, throttle: storedThrottle(r.throttle[i]) })));
     return this.out.put(s);
   }
 

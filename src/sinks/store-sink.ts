@@ -4,6 +4,7 @@
  * per 5 ticks instead of one per tick, and `kill -9` still loses well under a second.
  */
 import type { TickReport } from '../sampler/sampler.js';
+import { storedThrottle } from '../analysis/throttle/from-sample.js';
 import type { EndStatus, SessionStore, StepRecord, StoredRow, StoreEvent } from '../store/session-store.js';
 import type { Sink } from './sink.js';
 
@@ -26,7 +27,7 @@ export class StoreSink implements Sink {
   ) {}
 
   write(r: TickReport): void {
-    r.samples.forEach((sample, i) => this.rows.push({ sample, metric: r.metrics[i]! }));
+    r.samples.forEach((sample, i) => this.rows.push({ sample, metric: r.metrics[i]!, throttle: storedThrottle(r.throttle[i]) }));
     this.events.push(...r.events);
     this.maybeCommit(r.tick.actualS);
   }

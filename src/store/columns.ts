@@ -18,10 +18,12 @@ export const SPEC_COLUMNS = [
 ] as const;
 
 /**
- * rle's own addition, after the spec columns: `measured` when power_w was a reading,
- * `estimated` when a_load came from rated power × utilization (spec step 3).
+ * rle's own additions, after the spec columns: `power_source`, the provenance of the power
+ * behind a_load (`measured`, `recorded`, `estimated` when a_load came from rated power ×
+ * utilization, spec step 3…); `throttled`, the throttle detector's answer (1, 0, empty for
+ * cannot tell) and `throttle_causes` (`thermal;power`…). Recomputed, never read from an input.
  */
-export const PROVENANCE_COLUMNS = ['power_source'] as const;
+export const PROVENANCE_COLUMNS = ['power_source', 'throttled', 'throttle_causes'] as const;
 
 /** Input columns the reader uses; all other spec columns are recomputed, never trusted. */
 export const READING_COLUMNS = ['util_pct', 'temp_c', 'power_w'] as const;

@@ -5,7 +5,7 @@
 import type { MetricRow } from '../core/engine.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import type { SessionRow } from './csv-reader.js';
-import type { StoredRow } from './session-store.js';
+import type { StoredRow, StoredThrottle } from './session-store.js';
 import { formatTimestamp } from './timestamp.js';
 
 /** Shortest string that parses back to the same double; '' for missing or non-finite. */
@@ -38,7 +38,7 @@ export class SessionCsvWriter {
    * native call, about 2.5× faster than String(x) per value, which dominated augment's time.
    * The engine's outputs are always finite; missing readings are null and become empty fields.
    */
-  line(r: Pick<SessionRow, 'timestamp' | 'device' | 'temp_c' | 'power_w' | 'util_pct' | 'extra'>, m: Omit<MetricRow, 'power_used_w'>): string {
+  line(r: Pick<SessionRow, 'timestamp' | 'device' | 'temp_c' | 'power_w' | 'util_pct' | 'extra'>, m: Omit<MetricRow, 'power_used_w'>, th: StoredThrottle | null = null): string {
     let nums = JSON.stringify([
       m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw,
       r.temp_c, r.power_w, r.util_pct,
@@ -47,7 +47,8 @@ export class SessionCsvWriter {
     nums = nums.slice(1, -1);
     if (nums.includes('null')) nums = nums.replaceAll('null', '');
     // alerts: no rule of the spec defines them; kept empty for compatibility
-    let s = csvField(r.timestamp) + ',' + csvField(r.device) + ',' + nums + ',' + m.collapse + ',,' + m.power_source;
+    const throttled = th?.throttled === null || th?.throttled === undefined ? '' : String(th.throttled);
+    let s = csvField(r.timestamp) + ',' + csvField(r.device) + ',' + nums + ',' + m.collapse + ',,' + m.power_source + ',' + throttled + ',' + (th?.causes ?? '');
     for (let i = 0; i < this.extraColumns.length; i++) s += ',' + csvField(r.extra[i] ?? '');
     return s + '\n';
   }
@@ -59,6 +60,6 @@ export class SessionCsvWriter {
   storedLine(r: StoredRow): string {
     const s = r.sample;
     const extra = this.extraColumns.map((k) => formatNumber(s.extra?.[k] ?? null));
-    return this.line({ timestamp: formatTimestamp(s.t), device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric);
+    return this.line({ timestamp: formatTimestamp(s.t), device: s.device, util_pct: s.util_pct, temp_c: s.temp_c, power_w: s.power_w, extra }, r.metric, r.throttle ?? null);
   }
 }

@@ -3,7 +3,21 @@
  * apart: readings are what was measured, metrics can be recomputed with other parameters.
  * Times are Unix seconds (REAL) on the session's one clock.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/**
+ * Columns added since version 1, applied to an older store on open (ALTER TABLE … ADD COLUMN;
+ * old rows get NULL: "not judged", which reads as cannot tell).
+ */
+export const MIGRATIONS: readonly { table: string; column: string; type: string }[] = [
+  // The throttle detector's answer per sample: 1, 0, NULL (cannot tell); causes `;`-separated.
+  { table: 'metrics', column: 'throttled', type: 'INTEGER' },
+  { table: 'metrics', column: 'throttle_causes', type: 'TEXT' },
+  // A step's own start, when the trainer said (Unix s); NULL: the previous step's end.
+  { table: 'steps', column: 't_start', type: 'REAL' },
+  // Where t came from: own, arrival, burst (NULL: arrival, as before).
+  { table: 'steps', column: 't_source', type: 'TEXT' },
+];
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,7 +55,8 @@ CREATE TABLE IF NOT EXISTS metrics (
   sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
   rle_smoothed REAL, rle_raw REAL, rle_norm REAL, E_th REAL, E_pw REAL,
   a_load REAL, t_sustain_s REAL, rolling_peak REAL, collapse INTEGER NOT NULL,
-  power_source TEXT NOT NULL
+  power_source TEXT NOT NULL,
+  throttled INTEGER, throttle_causes TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
@@ -57,6 +72,7 @@ CREATE TABLE IF NOT EXISTS steps (
   step INTEGER NOT NULL,
   t REAL NOT NULL,
   loss REAL, grad_norm REAL, learning_rate REAL, tokens INTEGER, epoch REAL,
+  t_start REAL, t_source TEXT,
   PRIMARY KEY (session_id, step)
 );
 `;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { MetricRow } from '../core/engine.js';
 import type { Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export type SessionStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 /** How a session ended. */
@@ -58,9 +58,17 @@ export interface SampleRecord {
 /** The engine's output as stored (the power it used is the sample's power_w, or an estimate). */
 export type StoredMetric = Omit<MetricRow, 'power_used_w'>;
 
+/** The throttle detector's answer for a stored sample. */
+export interface StoredThrottle {
+  throttled: 0 | 1 | null;
+  /** `;`-separated causes (thermal, power, hardware, other); null when none. */
+  causes: string | null;
+}
+
 export interface StoredRow {
   sample: SampleRecord;
   metric: StoredMetric;
+  throttle?: StoredThrottle | null;
 }
 
 export interface StoreEvent {
@@ -70,11 +78,18 @@ export interface StoreEvent {
   detail?: string | null;
 }
 
-/** One training step, stamped on the session clock when its metrics arrived. */
+/** One training step, on the session clock: when it ended (its metrics arrived, or its own time). */
 export interface StepRecord {
   step: number;
-  /** Unix seconds. */
+  /** Unix seconds: the step's end. */
   t: number;
+  /** Unix seconds: the step's start when the trainer said; otherwise absent or null (the previous step's end). */
+  t_start?: number | null;
+  /**
+   * Where t came from: `own` (the trainer's time), `arrival` (stamped when its line arrived),
+   * `burst` (arrived in a burst of buffered lines: t says nothing about when it ran).
+   */
+  t_source?: 'own' | 'arrival' | 'burst' | null;
   loss: number | null;
   grad_norm: number | null;
   learning_rate: number | null;
@@ -102,6 +117,14 @@ const require = createRequire(import.meta.url);
 function openDatabase(file: string): Database.Database {
   const Ctor = require('better-sqlite3') as typeof Database;
   return new Ctor(file);
+}
+
+/** Adds the columns of later schema versions to an older store. */
+function migrate(db: Database.Database): void {
+  for (const m of MIGRATIONS) {
+    const cols = db.prepare(`PRAGMA table_info(${m.table})`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === m.column)) db.exec(`ALTER TABLE ${m.table} ADD COLUMN ${m.column} ${m.type}`);
+  }
 }
 
 function alive(pid: number): boolean {
@@ -134,7 +157,8 @@ export class SessionStore {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       db.exec(SCHEMA);
-      db.prepare('INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+      migrate(db);
+      db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
     } catch (e) {
       throw new RleError('E_STORE', `cannot open the session store: ${(e as Error).message}`, { file });
     }
@@ -176,8 +200,8 @@ export class SessionStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       metric: this.db.prepare(
-        `INSERT INTO metrics (sample_id, rle_smoothed, rle_raw, rle_norm, E_th, E_pw, a_load, t_sustain_s, rolling_peak, collapse, power_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO metrics (sample_id, rle_smoothed, rle_raw, rle_norm, E_th, E_pw, a_load, t_sustain_s, rolling_peak, collapse, power_source, throttled, throttle_causes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       event: this.db.prepare('INSERT INTO events (session_id, t, device, type, detail) VALUES (?, ?, ?, ?, ?)'),
     };
@@ -188,10 +212,10 @@ export class SessionStore {
   append(sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[] = []): void {
     const st = this.prepared();
     const tx = this.db.transaction(() => {
-      for (const { sample: s, metric: m } of rows) {
+      for (const { sample: s, metric: m, throttle: th } of rows) {
         const extra = s.extra && Object.keys(s.extra).length > 0 ? JSON.stringify(s.extra) : null;
         const r = st.sample.run(sessionId, s.device, s.t, s.scheduled_t, s.util_pct, s.temp_c, s.power_w, s.util_src, s.temp_src, s.power_src, extra);
-        st.metric.run(r.lastInsertRowid, m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw, m.a_load, m.t_sustain_s, m.rolling_peak, m.collapse, m.power_source);
+        st.metric.run(r.lastInsertRowid, m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw, m.a_load, m.t_sustain_s, m.rolling_peak, m.collapse, m.power_source, th?.throttled ?? null, th?.causes ?? null);
       }
       for (const e of events) st.event.run(sessionId, e.t, e.device, e.type, e.detail ?? null);
     });
@@ -315,18 +339,18 @@ export class SessionStore {
   /** Training steps; a step number seen again replaces the earlier one (a re-printed log line). */
   appendSteps(sessionId: string, steps: readonly StepRecord[]): void {
     const st = this.db.prepare(
-      `INSERT OR REPLACE INTO steps (session_id, step, t, loss, grad_norm, learning_rate, tokens, epoch)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO steps (session_id, step, t, loss, grad_norm, learning_rate, tokens, epoch, t_start, t_source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const finite = (x: number | null): number | null => (x === null || Number.isFinite(x) ? x : null);
+    const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
     this.db.transaction(() => {
-      for (const s of steps) st.run(sessionId, s.step, s.t, finite(s.loss), finite(s.grad_norm), finite(s.learning_rate), s.tokens, finite(s.epoch));
+      for (const s of steps) st.run(sessionId, s.step, s.t, finite(s.loss), finite(s.grad_norm), finite(s.learning_rate), s.tokens, finite(s.epoch), finite(s.t_start), s.t_source ?? null);
     })();
   }
 
   steps(sessionId: string): StepRecord[] {
     return this.db
-      .prepare('SELECT step, t, loss, grad_norm, learning_rate, tokens, epoch FROM steps WHERE session_id = ? ORDER BY step')
+      .prepare('SELECT step, t, t_start, t_source, loss, grad_norm, learning_rate, tokens, epoch FROM steps WHERE session_id = ? ORDER BY step')
       .all(sessionId) as StepRecord[];
   }
 
@@ -340,7 +364,7 @@ export class SessionStore {
 }
 
 function toStoredRow(r: Record<string, unknown>): StoredRow {
-  return { sample: toSample(r), metric: toMetric(r) };
+  return { sample: toSample(r), metric: toMetric(r), throttle: { throttled: (r.throttled as 0 | 1 | null) ?? null, causes: (r.throttle_causes as string | null) ?? null } };
 }
 
 function toSample(r: Record<string, unknown>): SampleRecord {

@@ -1,13 +1,14 @@
 /** Fingerprint features on seeded synthetic signals: statistics, shape features, missing sensors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeviceSeries } from '../../src/replay/series.js';
+import { emptySeries, type DeviceSeries } from '../../src/replay/series.js';
 import { dominantPeriod, FEATURE_NAMES, sessionWindows } from '../../src/fingerprint/features.js';
 import { gauss, rng } from '../helpers.js';
 
 function series(util: number[], o: { temp?: boolean; power?: boolean; dt?: number } = {}): DeviceSeries {
   const dt = o.dt ?? 1;
   return {
+    ...emptySeries('cpu'),
     device: 'cpu', t: util.map((_, i) => 1e9 + i * dt), util_pct: util, temp_c: util.map((u) => (o.temp ? 40 + u / 5 : null)),
     power_w: util.map((u) => (o.power ? 10 + u : null)), power_estimated: util.map(() => (o.power ? 0 : 1)), power_provenance: {}, temp_provenance: {},
     rle_smoothed: util.map((u) => u / 200), rolling_peak: util.map(() => 1), E_th: util.map(() => 0.5), E_pw: util.map(() => 0.5), collapse: util.map((_, i) => (i % 10 === 0 ? 1 : 0)),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { computeSession } from '../../src/core/engine.js';
-import { StoredReplay, ratedFromManifest } from '../../src/replay/stored.js';
+import { StoredReplay } from '../../src/replay/stored.js';
 import { loadStoredSession } from '../../src/replay/series.js';
 import { SessionStore, type StoredRow } from '../../src/store/session-store.js';
 import { tmpDir } from '../helpers.js';
@@ -31,7 +31,6 @@ describe('StoredReplay', () => {
     const more = [...replay.next()];
     assert.equal(more.length, 3);
     assert.equal(more[2]!.metric.rle_smoothed, computeSession(rows(13, 'measured').map((r) => r.sample), { rated: { gpu0: 700 } })[12]!.rle_smoothed, 'engine state carried over');
-    assert.deepEqual(ratedFromManifest({}), {});
     store.close();
   });
   it('passes provenance through: an estimate stays an estimate, an import stays recorded', () => {

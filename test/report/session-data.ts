@@ -1,6 +1,6 @@
 /** A synthetic SessionData for report tests: one device, n samples at 1 Hz, optional steps. */
 import { SummaryBuilder } from '../../src/analysis/summary.js';
-import type { DeviceSeries, SessionData } from '../../src/replay/series.js';
+import { emptySeries, type DeviceSeries, type SessionData } from '../../src/replay/series.js';
 import type { StepRecord } from '../../src/store/session-store.js';
 
 export const T0 = 1_700_000_000;
@@ -8,6 +8,7 @@ export const T0 = 1_700_000_000;
 export function sessionData(n: number, o: { steps?: number; temp?: boolean } = {}): SessionData {
   const t = Array.from({ length: n }, (_, i) => T0 + i);
   const d: DeviceSeries = {
+    ...emptySeries('cpu'),
     device: 'cpu', t, util_pct: t.map((_, i) => 50 + 40 * Math.sin(i / 30)), temp_c: t.map((_, i) => (o.temp === false ? null : 50 + i / n)),
     power_w: t.map(() => null), power_estimated: t.map(() => 1), power_provenance: { estimated: n }, temp_provenance: o.temp === false ? { unavailable: n } : { measured: n },
     rle_smoothed: t.map((_, i) => 0.5 + 0.1 * Math.cos(i / 10)), rolling_peak: t.map(() => 0.7), E_th: t.map(() => 0.9), E_pw: t.map(() => 1), collapse: t.map((_, i) => (i % 100 > 90 ? 1 : 0)),

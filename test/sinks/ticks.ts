@@ -11,6 +11,7 @@ export function tick(k: number, o: { collapse?: 0 | 1; extra?: Record<string, nu
     tick: { k, scheduledS: t, actualS: t, latenessMs: 0 },
     samples: [{ device: 'cpu', t, scheduled_t: t, util_pct: 40, temp_c: 55, power_w: 50, util_src: 'measured', temp_src: 'measured', power_src: 'measured', extra: o.extra ?? { 'cpu.freq': 3000 } }],
     metrics: [metric],
+    throttle: [{ throttled: null, causes: [], inferred: false, reason: 'no evidence' }],
     health: [{ name: 'proc-stat', up: true, durationMs: 1, error: null }],
     events: o.events ?? [],
   };

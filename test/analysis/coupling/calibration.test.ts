@@ -14,7 +14,7 @@ import { COUPLING_DEFAULTS, deviceCoupling, fluctuations, type DeviceCoupling } 
 import { alignSteps } from '../../../src/analysis/coupling/align.js';
 import { coincidences } from '../../../src/analysis/coupling/coincidence.js';
 import { lagCorrelationTests } from '../../../src/analysis/coupling/surrogate-test.js';
-import type { DeviceSeries } from '../../../src/replay/series.js';
+import { emptySeries, type DeviceSeries } from '../../../src/replay/series.js';
 import type { StepRecord } from '../../../src/store/session-store.js';
 import { gauss, rng } from '../../helpers.js';
 import { TRANSFORMS } from './alternatives.js';
@@ -34,6 +34,7 @@ function device(rle: number[], collapse: number[] = rle.map(() => 0)): DeviceSer
   const n = rle.length;
   const t = Array.from({ length: n }, (_, i) => T0 + i);
   return {
+    ...emptySeries('cpu'),
     device: 'cpu', t, util_pct: rle.map((r) => 50 + 10 * r), temp_c: rle.map((r) => 60 - r), power_w: rle.map((r) => 40 + r),
     power_estimated: new Array<number>(n).fill(0), power_provenance: { measured: n }, temp_provenance: { measured: n }, rle_smoothed: rle.map((r) => 0.5 + 0.05 * r), rolling_peak: new Array<number>(n).fill(1),
     E_th: new Array<number>(n).fill(0.5), E_pw: new Array<number>(n).fill(0.5), collapse,

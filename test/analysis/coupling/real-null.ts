@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { SessionEngine } from '../../../src/core/engine.js';
-import { loadCsvSession, type DeviceSeries } from '../../../src/replay/series.js';
+import { emptySeries, loadCsvSession, type DeviceSeries } from '../../../src/replay/series.js';
 import { readTrainingLog } from '../../../src/ingest/training-log.js';
 import type { StepRecord } from '../../../src/store/session-store.js';
 import { FIXTURES, fixtureFile } from '../../helpers.js';
@@ -23,7 +23,7 @@ export async function realPieces(): Promise<{ steps: StepRecord[]; gpu: DeviceSe
 /** Telemetry samples [from, from + len) of `gpu`, moved so that sample `from` is at time t0, metrics recomputed from there. */
 export function shifted(gpu: DeviceSeries, from: number, len: number, t0: number): DeviceSeries {
   const eng = new SessionEngine();
-  const out: DeviceSeries = { device: gpu.device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, temp_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
+  const out: DeviceSeries = { ...emptySeries(gpu.device), device: gpu.device, t: [], util_pct: [], temp_c: [], power_w: [], power_estimated: [], power_provenance: {}, temp_provenance: {}, rle_smoothed: [], rolling_peak: [], E_th: [], E_pw: [], collapse: [] };
   const base = gpu.t[from]!;
   for (let i = from; i < Math.min(gpu.t.length, from + len); i++) {
     const s = { util_pct: gpu.util_pct[i] ?? null, temp_c: gpu.temp_c[i] ?? null, power_w: gpu.power_w[i] ?? null };

@@ -7,7 +7,7 @@
  * they carry its start-up spike and its dependence on temperature, power and utilization.
  */
 import { SessionEngine } from '../../../src/core/engine.js';
-import type { DeviceSeries } from '../../../src/replay/series.js';
+import { emptySeries, type DeviceSeries } from '../../../src/replay/series.js';
 import type { StepRecord } from '../../../src/store/session-store.js';
 import { gauss, rng } from '../../helpers.js';
 
@@ -95,6 +95,7 @@ export function session(spec: Partial<SessionSpec> = {}): { device: DeviceSeries
     steps.push({ step: j + 1, t: T0 + ts, loss, grad_norm: gn, learning_rate: 1e-4, tokens: 512, epoch: null });
   }
   const device: DeviceSeries = {
+    ...emptySeries('gpu0'),
     device: 'gpu0', t, util_pct: util, temp_c: temp, power_w: power, power_estimated: new Array<number>(n).fill(0), power_provenance: { measured: n }, temp_provenance: { measured: n },
     rle_smoothed: rle, rolling_peak: new Array<number>(n).fill(0), E_th: new Array<number>(n).fill(0), E_pw: new Array<number>(n).fill(0), collapse,
   };
