@@ -102,7 +102,7 @@ function energyBlocks(data: SessionData, steps: readonly StepInterval[]): { bloc
     let j = 0, tokens = 0;
     steps.forEach((s, i) => {
       if (e.joules[i] !== null && e.joules[i] !== undefined && s.tokens) {
-        j += e.joules[i]!;
+        j += e.joules[i];
         tokens += s.tokens;
       }
     });
