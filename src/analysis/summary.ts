@@ -8,6 +8,13 @@ import { SUMMARY_DEFAULTS } from '../core/constants.js';
 import type { MetricRow } from '../core/engine.js';
 import { isReading, type Provenance } from '../core/provenance.js';
 
+/** What the summary needs of the throttle detector's answer. */
+export interface SummaryThrottle {
+  readonly throttled: 0 | 1 | null;
+  readonly causes: readonly string[];
+  readonly inferred: boolean;
+}
+
 /** What the summary needs of a metric row. */
 export type SummaryMetric = Pick<MetricRow, 'rle_smoothed' | 'E_th' | 'E_pw' | 'collapse' | 'power_source'>;
 
@@ -43,6 +50,12 @@ export interface DeviceSummary {
   power_w: { mean: number | null; max: number | null; measured_share: number | null };
   temp_c: { mean: number | null; max: number | null; available_share: number | null };
   util_pct_mean: number | null;
+  /**
+   * Throttling: seconds judged throttled and not (each sample stands for the step since the
+   * previous one), the causes seen, and the seconds nobody could tell about. null without a
+   * throttle judgement (an input that was not judged).
+   */
+  throttle: { throttled_s: number; unthrottled_s: number; unknown_s: number; share: number | null; causes: string[]; inferred: boolean } | null;
 }
 
 export interface SessionSummary {
@@ -88,10 +101,17 @@ class DeviceAccumulator {
   tempSum = 0;
   tempMax = -Infinity;
   readonly tempConst = new ConstancyCheck();
+  judged = false;
+  throttledS = 0;
+  unthrottledS = 0;
+  unknownS = 0;
+  readonly causes = new Set<string>();
+  inferred = false;
   readonly powerConst = new ConstancyCheck();
 
-  add(s: SummarySample, m: SummaryMetric, gapS: number): void {
+  add(s: SummarySample, m: SummaryMetric, gapS: number, th: SummaryThrottle | null): void {
     const { t, util_pct: util } = s;
+    if (th) this.addThrottle(t, th, gapS);
     const power = isReading(m.power_source) ? s.power_w : null;
     const temp = isReading(s.temp_src) ? s.temp_c : null;
     this.samples++;
@@ -129,6 +149,24 @@ class DeviceAccumulator {
     }
   }
 
+  /** The sample's answer covers the step since the previous sample (at most a gap's length). */
+  private addThrottle(t: number, th: SummaryThrottle, gapS: number): void {
+    this.judged = true;
+    const dt = this.tPrev === null ? 0 : Math.min(Math.max(0, t - this.tPrev), gapS);
+    if (th.throttled === 1) {
+      this.throttledS += dt;
+      th.causes.forEach((c) => this.causes.add(c));
+      if (th.inferred) this.inferred = true;
+    } else if (th.throttled === 0) this.unthrottledS += dt;
+    else this.unknownS += dt;
+  }
+
+  private throttleResult(): DeviceSummary['throttle'] {
+    if (!this.judged) return null;
+    const known = this.throttledS + this.unthrottledS;
+    return { throttled_s: this.throttledS, unthrottled_s: this.unthrottledS, unknown_s: this.unknownS, share: known > 0 ? this.throttledS / known : null, causes: [...this.causes], inferred: this.inferred };
+  }
+
   result(): DeviceSummary {
     const n = this.samples;
     const share = (k: number): number | null => (n > 0 ? k / n : null);
@@ -158,6 +196,7 @@ class DeviceAccumulator {
         available_share: share(this.tempN),
       },
       util_pct_mean: mean(this.utilSum, this.utilN),
+      throttle: this.throttleResult(),
     };
   }
 }
@@ -170,13 +209,13 @@ export class SummaryBuilder {
   constructor(private readonly nominalPeriodS: number) {}
 
   /** One sample of `device` and its metric row (power counts only where the metric used a reading). */
-  add(device: string, s: SummarySample, m: SummaryMetric): void {
+  add(device: string, s: SummarySample, m: SummaryMetric, th: SummaryThrottle | null = null): void {
     let acc = this.devices.get(device);
     if (!acc) {
       acc = new DeviceAccumulator();
       this.devices.set(device, acc);
     }
-    acc.add(s, m, 2 * this.nominalPeriodS);
+    acc.add(s, m, 2 * this.nominalPeriodS, th);
   }
 
   result(source: string, rows: number, malformedRows: number): SessionSummary {

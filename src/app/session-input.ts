@@ -83,16 +83,16 @@ export async function summarizeInput(arg: string, o: InputOptions): Promise<Inpu
     return withStore(o.db, (store) => {
       const replay = new StoredReplay(store, store.get(r.stored), o.engine);
       let rows = 0;
-      for (const { sample, metric } of replay.next()) {
-        builder.add(sample.device, sample, metric);
+      for (const { sample, metric, throttle } of replay.next()) {
+        builder.add(sample.device, sample, metric, throttle);
         rows++;
       }
       return { summary: builder.result(r.stored, rows, 0), notes: builder.notes(), engine: replay.engine };
     })!;
   }
   const result = await replayCsv(await openInput(r.file), { ...o.read, source: r.file }, o.engine ?? {}, {
-    onBatch: (rows, metrics) => {
-      for (let i = 0; i < rows.length; i++) builder.add(rows[i]!.device, rows[i]!, metrics[i]!);
+    onBatch: (rows, metrics, throttle) => {
+      for (let i = 0; i < rows.length; i++) builder.add(rows[i]!.device, rows[i]!, metrics[i]!, throttle[i]);
     },
   });
   return { summary: builder.result(r.file, result.stats.rows, result.stats.malformed.count), notes: builder.notes(), stats: result.stats, engine: result.engine };

@@ -8,7 +8,7 @@
 import type { EngineOptions } from '../core/device.js';
 import type { MetricRow } from '../core/engine.js';
 import { isReading, type Provenance } from '../core/provenance.js';
-import { SummaryBuilder, type SessionSummary, type SummarySample } from '../analysis/summary.js';
+import { SummaryBuilder, type SessionSummary, type SummarySample, type SummaryThrottle } from '../analysis/summary.js';
 import type { SessionInfo, SessionStore, StepRecord, StoreEvent } from '../store/session-store.js';
 import { openInput } from '../store/files.js';
 import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
@@ -92,9 +92,9 @@ class Collector {
     this.summary = new SummaryBuilder(nominalPeriodS);
   }
 
-  add(device: string, s: SummarySample & SampleLike, m: SeriesMetric): void {
+  add(device: string, s: SummarySample & SampleLike, m: SeriesMetric, answer: SummaryThrottle | null): void {
     this.rows++;
-    this.summary.add(device, s, m);
+    this.summary.add(device, s, m, answer);
     let d = this.byDevice.get(device);
     if (!d) this.byDevice.set(device, (d = emptySeries(device)));
     d.t.push(s.t);
@@ -132,7 +132,7 @@ export function loadStoredSession(store: SessionStore, id: string, engineOptions
   const info = store.get(id);
   const replay = new StoredReplay(store, info, engineOptions);
   const c = new Collector(engineOptions.dtS ?? 1, replay.userLimits);
-  for (const { sample, metric } of replay.next()) c.add(sample.device, sample, metric);
+  for (const { sample, metric, throttle } of replay.next()) c.add(sample.device, sample, metric, throttle);
   return {
     id: info.id,
     info,
@@ -149,7 +149,7 @@ export async function loadCsvSession(file: string, engineOptions: EngineOptions 
   let cols: readonly string[] = [];
   const r = await replayCsv(await openInput(file), { ...read, source: file }, engineOptions, {
     onHeader: (h) => void (cols = h.extraColumns),
-    onBatch: (rows, metrics) => rows.forEach((row, i) => c.add(row.device, { ...row, extra: columnsAsExtra(cols, row.extra) }, metrics[i]!)),
+    onBatch: (rows, metrics, throttle) => rows.forEach((row, i) => c.add(row.device, { ...row, extra: columnsAsExtra(cols, row.extra) }, metrics[i]!, throttle[i]!)),
   });
   return {
     id: file,

@@ -1,6 +1,15 @@
 /** A session summary as text: one block per device, readable at 80 columns, every figure with its unit. */
-import type { SessionSummary } from '../analysis/summary.js';
+import type { DeviceSummary, SessionSummary } from '../analysis/summary.js';
 import { duration, fmt, pct, plural } from './format.js';
+
+/** "18.2 s of 58.0 s judged (31 %), thermal" / "none in 60 s judged" / "cannot tell (no throttle evidence)". */
+export function throttleText(t: NonNullable<DeviceSummary['throttle']>): string {
+  const judged = t.throttled_s + t.unthrottled_s;
+  const unknown = t.unknown_s > 0 && judged > 0 ? `; ${duration(t.unknown_s)} could not be told` : '';
+  if (judged === 0) return 'cannot tell (no throttle evidence: no counters, clock reasons, or temperature limit with a clock ratio)';
+  if (t.throttled_s === 0) return `not throttled in ${duration(judged)} judged${unknown}`;
+  return `THROTTLED ${duration(t.throttled_s)} of ${duration(judged)} judged (${pct(t.share)}), ${t.causes.join(', ') || 'other'}${t.inferred ? ' (inferred from temperature and clocks)' : ''}${unknown}`;
+}
 
 export function renderSummary(s: SessionSummary, notes: readonly string[]): string {
   const names = Object.keys(s.devices);
@@ -23,6 +32,7 @@ export function renderSummary(s: SessionSummary, notes: readonly string[]): stri
       `  power         ${power}`,
       `  temperature   ${temp}`,
       `  utilization   mean ${fmt(d.util_pct_mean)} %`,
+      ...(d.throttle ? [`  throttling    ${throttleText(d.throttle)}`] : []),
     ].join('\n') + '\n';
   }
   if (notes.length > 0) out += '\nNotes:\n' + notes.map((n) => `  - ${n}\n`).join('');

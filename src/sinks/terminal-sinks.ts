@@ -12,7 +12,9 @@ export function statusLine(r: TickReport): string {
     const m = r.metrics[i]!;
     const temp = s.temp_c === null ? 'n/a' : `${fmt(s.temp_c)}°C`;
     const power = s.power_w === null ? 'n/a' : `${fmt(s.power_w)}W${s.power_src === 'estimated' ? '(est)' : ''}`;
-    return `${s.device} ${fmt(s.util_pct)}% ${temp} ${power} rle ${fmt(m.rle_smoothed)}${m.collapse ? ' COLLAPSE' : ''}`;
+    const th = r.throttle[i];
+    const throttled = th?.throttled === 1 ? ` THROTTLED (${th.causes.join(', ') || 'other'}${th.inferred ? ', inferred' : ''})` : '';
+    return `${s.device} ${fmt(s.util_pct)}% ${temp} ${power} rle ${fmt(m.rle_smoothed)}${m.collapse ? ' COLLAPSE' : ''}${throttled}`;
   });
   return `[${new Date(r.tick.actualS * 1000).toISOString().slice(11, 19)}] ${parts.join(' | ')}`;
 }

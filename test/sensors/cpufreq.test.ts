@@ -15,20 +15,25 @@ describe('cpufreq', () => {
       rs.map((r) => [r.id, r.status, r.value, r.unit, r.kind, r.device]),
       [
         ['cpu.freq', 'ok', 3000, 'MHz', 'freq', 'cpu'],
+        ['cpu.freq_max', 'ok', 4600, 'MHz', 'freq', 'cpu'],
+        ['cpu.clock_ratio', 'ok', 3000 / 4600, '', 'ratio', 'cpu'],
         ['cpu.core0.freq', 'ok', 3400, 'MHz', 'freq', 'cpu'],
         ['cpu.core1.freq', 'ok', 2800, 'MHz', 'freq', 'cpu'],
         ['cpu.core2.freq', 'ok', 1200, 'MHz', 'freq', 'cpu'],
         ['cpu.core3.freq', 'ok', 4600, 'MHz', 'freq', 'cpu'],
       ],
     );
-    assert.match(rs[1]?.source ?? '', /cpu0\/cpufreq\/scaling_cur_freq$/);
+    assert.match(rs[3]?.source ?? '', /cpu0\/cpufreq\/scaling_cur_freq$/);
+    assert.equal(rs[2]?.provenance, 'derived', 'the clock ratio is derived from two measurements');
   });
 
   it('sorts cores numerically and averages the 8 AMD cores', async () => {
     const rs = await createCpufreq(ctxAt(fixture('amd'))).read();
-    assert.equal(rs.length, 9);
+    assert.equal(rs.length, 11);
     assert.equal(rs[0]?.value, 3350);
-    assert.equal(rs[8]?.id, 'cpu.core7.freq');
+    assert.equal(rs[10]?.id, 'cpu.core7.freq');
+    assert.equal(rs[2]?.status, 'unavailable', 'no cpuinfo_max_freq here: no clock ratio');
+    assert.match(rs[2]?.reason ?? '', /no cpuinfo_max_freq/);
   });
 
   it('a core that goes offline is unavailable and left out of the mean', async () => {
@@ -41,8 +46,9 @@ describe('cpufreq', () => {
     fs.rmSync(path.join(root, 'sys/devices/system/cpu/cpu3/cpufreq'), { recursive: true });
     const rs = await src.read();
     assert.equal(rs[0]?.value, 2466.6666666666665);
-    assert.equal(rs[4]?.status, 'unavailable');
-    assert.match(rs[4]?.reason ?? '', /cpu3\/cpufreq\/scaling_cur_freq not found$/);
+    assert.equal(rs[2]?.value, (3400 + 2800 + 1200) / (3 * 4600), 'the ratio over the cores that answered');
+    assert.equal(rs[6]?.status, 'unavailable');
+    assert.match(rs[6]?.reason ?? '', /cpu3\/cpufreq\/scaling_cur_freq not found$/);
   });
 
   it('a missing root: one unavailable cpu.freq, nothing throws', async () => {

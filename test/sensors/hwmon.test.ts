@@ -43,8 +43,9 @@ describe('hwmon', () => {
     assert.deepEqual([cpu.id, cpu.status, cpu.value, cpu.unit, cpu.device, cpu.primary, cpu.detail],
       ['cpu.temp', 'ok', 52, '°C', 'cpu', true, 'coretemp Package id 0']);
     assert.match(cpu.source, /hwmon1\/temp1_input$/);
+    assert.deepEqual([rs[1]!.id, rs[1]!.value, rs[1]!.detail], ['cpu.temp_limit', 100, 'temp1_crit'], "the package sensor's own limit (TjMax)");
     assert.deepEqual(
-      rs.slice(1).map((r) => [r.id, r.value, r.device, r.detail]),
+      rs.slice(2).map((r) => [r.id, r.value, r.device, r.detail]),
       [
         ['hwmon.acpitz.temp1', 27.8, 'acpitz', undefined],
         ['hwmon.coretemp.temp1', 52, 'cpu', 'Package id 0'],
@@ -63,7 +64,8 @@ describe('hwmon', () => {
     assert.deepEqual([rs.get('hwmon.k10temp.temp3')?.value, rs.get('hwmon.k10temp.temp3')?.detail], [58.5, 'Tccd1']);
     assert.deepEqual([rs.get('hwmon.k10temp.temp4')?.value, rs.get('hwmon.k10temp.temp4')?.detail], [55.75, 'Tccd2']);
     assert.equal(rs.get('hwmon.nvme.temp1')?.device, 'nvme');
-    assert.equal(rs.size, 6);
+    assert.deepEqual([rs.get('cpu.temp_limit')?.value, rs.get('cpu.temp_limit')?.detail], [100, 'temp1_crit'], "Tctl's own crit");
+    assert.equal(rs.size, 7);
   });
 
   it('no CPU chip: cpu.temp is unavailable but primary, naming the chips it saw', async () => {
@@ -112,8 +114,7 @@ describe('hwmon', () => {
   it('a missing root: an unavailable cpu.temp, nothing throws', async () => {
     const root = path.join(tmpDir(), 'absent');
     const rs = await readAt(root);
-    assert.equal(rs.length, 1);
-    assert.equal(rs[0]?.status, 'unavailable');
+    assert.deepEqual(rs.map((r) => [r.id, r.status]), [['cpu.temp', 'unavailable'], ['cpu.temp_limit', 'unavailable']]);
     assert.equal(rs[0]?.reason, `no hwmon chips in ${path.join(root, 'sys', 'class', 'hwmon')}`);
   });
 });

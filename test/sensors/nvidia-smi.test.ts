@@ -101,11 +101,13 @@ describe('nvidia-smi parsing', () => {
 
   it('parses a line in query order and keeps a comma inside the GPU name', () => {
     const names = initialFieldNames();
-    const line = '3, GPU-x, Acme, Model 9, 12, 5, 40, 100.5, 200.00, 1500, 5000, 10, 20, [Unknown Error], 0x0000000000000008';
+    // index, uuid, name, util.gpu, util.mem, temp, tlimit, power.draw, power.limit, enforced, clocks.sm, clocks.max.sm, clocks.mem, mem.used, mem.total, fan, reasons
+    const line = '3, GPU-x, Acme, Model 9, 12, 5, 40, 21, 100.5, 200.00, 190.00, 1500, 1800, 5000, 10, 20, [Unknown Error], 0x0000000000000008';
     const s = parseLine(line, names);
     assert.equal(s?.index, 3);
     assert.equal(s?.values.name, 'Acme, Model 9');
     assert.equal(s?.values['fan.speed'], '[Unknown Error]');
+    assert.deepEqual([s?.values['temperature.gpu.tlimit'], s?.values['clocks.max.sm'], s?.values['enforced.power.limit']], ['21', '1800', '190.00']);
     assert.equal(parseLine('Field "x" is not a valid field to query.', names), null);
   });
 
@@ -133,7 +135,7 @@ describe('nvidia-smi source', () => {
     const source = await open(exe);
     try {
       const r = await byId(source);
-      const suffixes = ['name', 'util', 'mem_util', 'temp', 'power', 'power_limit', 'clock_sm', 'clock_mem', 'mem_used', 'mem_total', 'fan', 'throttle', 'energy'];
+      const suffixes = ['name', 'util', 'mem_util', 'temp', 'power', 'power_limit', 'power_limit_enforced', 'temp_tlimit', 'temp_limit', 'clock_sm', 'clock_sm_max', 'clock_ratio', 'clock_mem', 'mem_used', 'mem_total', 'fan', 'throttle', 'energy'];
       assert.deepEqual([...r.keys()].sort(), ['gpu0', 'gpu1'].flatMap((d) => suffixes.map((s) => `${d}.${s}`)).sort());
 
       const util = get(r, 'gpu0.util');
@@ -155,6 +157,15 @@ describe('nvidia-smi source', () => {
       assert.deepEqual([get(r, 'gpu0.fan').value, get(r, 'gpu0.fan').kind], [30, 'fan']);
       assert.deepEqual([get(r, 'gpu0.throttle').value, get(r, 'gpu0.throttle').detail], [4, 'sw_power_cap']);
       assert.deepEqual([get(r, 'gpu1.throttle').value, get(r, 'gpu1.throttle').detail], [1, 'gpu_idle']);
+      // Throttle evidence: the slowdown temperature (temp + T.Limit headroom) and the SM clock ratio, both derived.
+      const lim = get(r, 'gpu0.temp_limit');
+      assert.deepEqual([lim.provenance, lim.value], ['derived', temp.value + get(r, 'gpu0.temp_tlimit').value!]);
+      assert.equal(lim.value, 87, '61 + 26 or 62 + 25: the fake keeps the slowdown temperature at 87 °C');
+      const ratio = get(r, 'gpu0.clock_ratio');
+      assert.deepEqual([ratio.kind, ratio.provenance], ['ratio', 'derived']);
+      assert.equal(ratio.value, get(r, 'gpu0.clock_sm').value! / 1980);
+      assert.deepEqual([get(r, 'gpu1.temp_limit').status, get(r, 'gpu1.temp_limit').reason], ['unavailable', 'temperature.gpu.tlimit: nvidia-smi: [N/A]']);
+      assert.equal(get(r, 'gpu0.power_limit_enforced').value, 700);
       const name = get(r, 'gpu0.name');
       assert.deepEqual([name.status, name.value, name.kind], ['ok', null, 'info']);
       assert.equal(name.detail, 'NVIDIA H200 (GPU-6f1c3a2e-8b1d-4c57-9e0a-2d3b4c5d6e7f)');

@@ -17,7 +17,7 @@ describe('CsvSink', () => {
     await s.close('completed');
     const rows = csvRows(fs.readFileSync(file, 'utf8'));
     assert.equal(rows.length, 4);
-    assert.deepEqual(rows[0]!.slice(-2), ['power_source', 'cpu.freq']);
+    assert.deepEqual(rows[0]!.slice(-4), ['power_source', 'throttled', 'throttle_causes', 'cpu.freq']);
     assert.equal(rows[3]!.at(-1), '3100');
     assert.deepEqual(fs.readdirSync(dir), ['s.csv'], 'no temp file left');
   });

@@ -18,14 +18,17 @@ describe('SessionCsvWriter', () => {
   });
   it('emits the spec columns in order, then power_source, then extras', () => {
     const w = new SessionCsvWriter(['fan_pct']);
-    assert.equal(w.headerLine(), [...SPEC_COLUMNS, 'power_source', 'fan_pct'].join(',') + '\n');
+    assert.equal(w.headerLine(), [...SPEC_COLUMNS, 'power_source', 'throttled', 'throttle_causes', 'fan_pct'].join(',') + '\n');
     const row = { line: 2, timestamp: '2025-01-01T00:00:00Z', t: 0, device: 'gpu0', util_pct: 50, temp_c: null, power_w: null, extra: ['40'] };
     const [m] = computeSession([{ ...row }]);
     const fields = w.line(row, m!).trimEnd().split(',');
-    assert.equal(fields.length, SPEC_COLUMNS.length + 2);
+    assert.equal(fields.length, SPEC_COLUMNS.length + 4);
     assert.equal(fields[7], ''); // temp_c: missing stays missing
     assert.equal(fields[8], ''); // power_w: the estimate is not written as a reading
     assert.equal(fields[15], 'estimated');
-    assert.equal(fields[16], '40');
+    assert.deepEqual([fields[16], fields[17]], ['', ''], 'not judged: throttled empty (cannot tell), no causes');
+    assert.equal(fields[18], '40');
+    const judged = w.line(row, m!, { throttled: 1, causes: 'thermal;power' }).trimEnd().split(',');
+    assert.deepEqual([judged[16], judged[17]], ['1', 'thermal;power']);
   });
 });

@@ -8,10 +8,13 @@ const DEVICE_KEYS = {
   samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, collapse_samples: 0, collapse_rate: 0,
   collapse_events: 0, rle_smoothed: { mean: 0, min: 0, max: 0 }, E_th_mean: 0, E_pw_mean: 0,
   power_w: { mean: 0, max: 0, measured_share: 0 }, temp_c: { mean: 0, max: 0, available_share: 0 }, util_pct_mean: 0,
+  throttle: { throttled_s: 0, unthrottled_s: 0, unknown_s: 0, share: 0, causes: [], inferred: false },
 };
 
 function assertShape(value: unknown, shape: unknown, at: string): void {
-  if (shape !== null && typeof shape === 'object') {
+  if (Array.isArray(shape)) assert.ok(Array.isArray(value) && value.every((x) => typeof x === 'string'), `${at} is a list of words`);
+  else if (typeof shape === 'boolean') assert.equal(typeof value, 'boolean', `${at} is a boolean`);
+  else if (shape !== null && typeof shape === 'object') {
     assert.ok(value !== null && typeof value === 'object', `${at} is an object`);
     assert.deepEqual(Object.keys(value).sort(), Object.keys(shape).sort(), `${at} keys`);
     for (const k of Object.keys(shape)) assertShape((value as Record<string, unknown>)[k], (shape as Record<string, unknown>)[k], `${at}.${k}`);

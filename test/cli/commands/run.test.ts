@@ -21,10 +21,12 @@ describe('rle run', { skip: linux ? false : 'needs Linux /proc' }, () => {
     const db = path.join(tmpDir(), 'rle.db');
     const r = await runCli(['run', '--db', db, '--nvidia-smi', 'none', '--hz', '5', '--json', '--', process.execPath, TRAINER]);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stdout, /^\{'loss': 4\.5000, 'grad_norm': 11\.0/m); // passed through
+    // With --json rle's stdout is one JSON document; the command's output went to stderr.
+    assert.match(r.stderr, /^\{'loss': 4\.5000, 'grad_norm': 11\.0/m);
     assert.match(r.stderr, /^\{"step":2,/m);
-    const out = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('\n{\n') + 1)) as { session: string; status: string; exit_code: number; steps: number };
-    assert.deepEqual([out.status, out.exit_code, out.steps], ['failed', 3, 4]);
+    const out = JSON.parse(r.stdout) as { session: string; status: string; exit_code: number; step_count: number; steps: { step: number; t_source: string }[] };
+    assert.deepEqual([out.status, out.exit_code, out.step_count], ['failed', 3, 4]);
+    assert.deepEqual(out.steps.map((s) => [s.step, s.t_source]), [[1, 'arrival'], [2, 'arrival'], [3, 'arrival'], [4, 'arrival']]);
     const steps = await stepsOf(out.session, db);
     assert.deepEqual(steps.map((s) => [s.step, s.loss, s.grad_norm]), [['1', '4.5', '11'], ['2', '4', '12'], ['3', '3.5', '13'], ['4', '3', '14']]);
     assert.equal(steps[0]!.learning_rate, '0.00001');
@@ -41,8 +43,8 @@ describe('rle run', { skip: linux ? false : 'needs Linux /proc' }, () => {
     const metrics = path.join(dir, 'metrics.jsonl');
     const r = await runCli(['run', '--db', db, '--nvidia-smi', 'none', '--metrics-file', metrics, '--json', '--', process.execPath, TRAINER, metrics]);
     assert.equal(r.code, 3, r.stderr);
-    const out = JSON.parse(r.stdout.slice(r.stdout.lastIndexOf('\n{\n') + 1)) as { session: string; steps: number };
-    assert.equal(out.steps, 4);
+    const out = JSON.parse(r.stdout) as { session: string; step_count: number };
+    assert.equal(out.step_count, 4);
     assert.equal((await stepsOf(out.session, db)).length, 4);
   });
   it('forwards Ctrl-C to the command; the session ends interrupted with its exit code', async () => {
