@@ -180,10 +180,10 @@ export class Dashboard {
         f = { replay: new StoredReplay(this.store, this.store.get(s.id)), edges: new CollapseEdges(), step: -1 };
         this.fed.set(s.id, f);
       }
-      for (const { sample, metric } of f.replay.next()) {
+      for (const { sample, metric, throttle } of f.replay.next()) {
         const edge = f.edges.push(sample.device, metric.collapse);
         const events = edge ? [{ t: sample.t, device: sample.device, type: `collapse_${edge}` }] : [];
-        this.metrics.observe(s.id, sample, metric, events);
+        this.metrics.observe(s.id, sample, metric, events, throttle);
       }
       const steps = this.store.steps(s.id).filter((x) => x.step > f.step);
       const lastStep = steps.at(-1);

@@ -15,7 +15,7 @@ export class PrometheusSink implements Sink {
   ) {}
 
   write(r: TickReport): void {
-    r.samples.forEach((sample, i) => this.metrics.observe(this.sessionId, sample, r.metrics[i]!, r.events));
+    r.samples.forEach((sample, i) => this.metrics.observe(this.sessionId, sample, r.metrics[i]!, r.events, r.throttle[i] ?? null));
     this.metrics.health(this.sessionId, r.health);
   }
 
