@@ -48,7 +48,7 @@ export function buildReport(id: string, o: Partial<ReportOptions> & Pick<ReportO
 
 /** The figure and page of a built report, as file contents by name. */
 export async function renderReport(r: BuiltReport): Promise<Record<(typeof REPORT_FILES)[number], string | Buffer>> {
-  const { svg, png } = await renderFigure(figureSpec(r.data, r.summary.coupling, r.devices));
+  const { svg, png } = await renderFigure(figureSpec(r.data, r.summary, r.devices));
   return {
     'report.html': reportHtml(r.summary, svg),
     'figure.png': png,

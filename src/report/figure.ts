@@ -7,7 +7,7 @@
  */
 import type { CollapseEvent } from '../core/collapse-edges.js';
 import { collapseEvents } from '../core/collapse-edges.js';
-import type { DeviceCoupling } from '../analysis/coupling/coupling.js';
+import type { ReportSummary } from './summary.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
 
 /** Points per series above which the figure averages into buckets (the report is for reading, not zooming). */
@@ -59,10 +59,64 @@ function bandLayer(ev: Row[]): Record<string, unknown> {
   return { data: { values: ev }, mark: { type: 'rect', color: '#d62728', opacity: 0.18 }, encoding: { x: { field: 's', type: 'quantitative' }, x2: { field: 's2' } } };
 }
 
-export function figureSpec(data: SessionData, coupling: Record<string, DeviceCoupling>, devices: readonly string[]): Record<string, unknown> {
+/** What the figure draws from the report's summary. */
+export type FigureSummary = Pick<ReportSummary, 'coupling' | 'step_times' | 'throttle' | 'throttle_tax'>;
+
+const CAUSE_COLOR: Record<string, string> = { thermal: '#ff7f0e', power: '#9467bd', hardware: '#8c564b', other: '#7f7f7f' };
+
+/** Throttled intervals of the given devices as bands (seconds from t0), coloured by their first cause. */
+function throttleBands(s: FigureSummary, devices: readonly string[], t0: number): Row[] {
+  return devices.flatMap((d) =>
+    (s.throttle[d]?.intervals ?? []).map((x) => ({ s: Date.parse(x.start) / 1000 - t0, s2: Date.parse(x.end) / 1000 - t0, cause: x.causes[0] ?? 'other', label: `${d}: ${x.causes.join(', ')}${x.inferred ? ' (inferred)' : ''}` })),
+  );
+}
+
+function throttleLayer(bands: Row[]): Record<string, unknown> {
+  return {
+    data: { values: bands },
+    mark: { type: 'rect', opacity: 0.22 },
+    encoding: {
+      x: { field: 's', type: 'quantitative' },
+      x2: { field: 's2' },
+      color: { field: 'cause', type: 'nominal', title: 'throttled', scale: { domain: Object.keys(CAUSE_COLOR), range: Object.values(CAUSE_COLOR) } },
+    },
+  };
+}
+
+/** Step duration over time, the throttle tax's baseline, throttled intervals shaded by cause. */
+function stepTimePanel(s: FigureSummary, devices: readonly string[], t0: number): Record<string, unknown> | null {
+  const pts = s.step_times.filter((x) => x.duration_s !== null).map((x) => ({ s: x.end - t0, duration: x.duration_s, step: x.step }));
+  if (pts.length < 2) return null;
+  const base = s.throttle_tax.baseline_step_s;
+  const lost = s.throttle_tax.lost_s;
+  const title = `step time${base !== null ? ` (baseline ${base.toPrecision(3)} s, dashed)` : ''}${lost !== null && s.throttle_tax.throttled_steps > 0 ? `; throttled steps lost ${lost.toFixed(1)} s` : ''}; throttled intervals shaded by cause`;
+  const layers: Record<string, unknown>[] = [throttleLayer(throttleBands(s, devices, t0))];
+  layers.push({ data: { values: decimate(pts, 'duration') }, mark: { type: 'line', point: pts.length <= 60, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'duration', type: 'quantitative', title: 'step s', scale: { zero: true } } } });
+  if (base !== null) layers.push({ data: { values: [{ b: base }] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#2ca02c' }, encoding: { y: { field: 'b', type: 'quantitative' } } });
+  return { title, height: PANEL_H, width: WIDTH, layer: layers };
+}
+
+/** At most MAX_POINTS points: min and max of each bucket, so spikes survive decimation. */
+function decimate<T extends Record<string, unknown>>(pts: T[], field: keyof T): T[] {
+  if (pts.length <= MAX_POINTS) return pts;
+  const k = Math.ceil((2 * pts.length) / MAX_POINTS);
+  const out: T[] = [];
+  for (let i = 0; i < pts.length; i += k) {
+    const b = pts.slice(i, i + k);
+    const lo = b.reduce((a, p) => ((p[field] as number) < (a[field] as number) ? p : a));
+    const hi = b.reduce((a, p) => ((p[field] as number) > (a[field] as number) ? p : a));
+    out.push(...(lo === hi ? [lo] : (lo.s as number) < (hi.s as number) ? [lo, hi] : [hi, lo]));
+  }
+  return out;
+}
+
+export function figureSpec(data: SessionData, summary: FigureSummary, devices: readonly string[]): Record<string, unknown> {
+  const coupling = summary.coupling;
   const t0 = Math.min(...data.devices.map((d) => d.t[0] ?? Infinity), ...data.steps.map((s) => s.t));
   const steps = [...data.steps].sort((a, b) => a.t - b.t);
   const panels: Record<string, unknown>[] = [];
+  const stepPanel = stepTimePanel(summary, devices, t0);
+  if (stepPanel) panels.push(stepPanel);
   for (const d of data.devices.filter((dv) => devices.includes(dv.device))) {
     const rows = bucketed(d, t0);
     const ev = bands(collapseEvents(d.device, d.t, d.collapse), t0);
@@ -97,6 +151,7 @@ export function figureSpec(data: SessionData, coupling: Record<string, DeviceCou
     }
     const hasTemp = d.temp_c.some((v) => v !== null);
     const rleLayers: Record<string, unknown>[] = [
+      throttleLayer(throttleBands(summary, [d.device], t0)),
       bandLayer(ev),
       { mark: { type: 'line', color: '#1f77b4' }, encoding: { x: x(), y: { field: 'rle_smoothed', type: 'quantitative', title: 'rle_smoothed', scale: { zero: true } } } },
       { mark: { type: 'line', color: '#1f77b4', strokeDash: [4, 3], opacity: 0.7 }, encoding: { x: x(), y: { field: 'rolling_peak', type: 'quantitative' } } },

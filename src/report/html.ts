@@ -19,10 +19,30 @@ function table(head: string[], rows: unknown[][]): string {
     .join('')}</tbody></table>`;
 }
 
+/** Throttling per device, the throttle tax and energy: was it throttled, when, why, what it cost. */
+function throttleSection(s: ReportSummary): string {
+  const rows = Object.entries(s.throttle).map(([d, t]) => {
+    const when = t.intervals.map((x) => `${x.start.slice(11, 19)}–${x.end.slice(11, 19)} (${num(x.duration_s)} s, ${x.causes.join(', ')}${x.inferred ? ', inferred' : ''})`).join('; ');
+    return [d, t.evidence.join(', ') || 'none', t.limit_c === null ? '—' : `${num(t.limit_c)} °C (${t.limit_source})`, t.throttled_share === null ? 'cannot tell' : `${num(t.throttled_s)} s (${num(100 * t.throttled_share, 2)} %)`, when || '—', t.note ?? ''];
+  });
+  const tax = s.throttle_tax;
+  const lost = tax.lost_s === null ? '—' : `${num(tax.lost_s)} s${tax.lost_s_interval ? ` (${num(tax.lost_s_interval[0])} … ${num(tax.lost_s_interval[1])})` : ''}`;
+  const energy = Object.entries(s.energy).map(([d, e]) => [d, e.source ?? '—', e.joules, e.joules_per_step.median, e.joules_per_token, e.note ?? '']);
+  return (
+    '<h2>Throttling</h2>' +
+    table(['device', 'evidence', 'temperature limit', 'throttled', 'when (UTC)', 'note'], rows) +
+    '<h3>Throttle tax</h3>' +
+    table(['steps', 'warm-up', 'baseline step s', 'throttled steps', 'lost (95 % interval)', 'share of wall time', 'note'], [[tax.steps, tax.warmup_steps, tax.baseline_step_s, tax.throttled_steps, lost, tax.lost_share, tax.note ?? '']]) +
+    '<h3>Energy</h3>' +
+    table(['device', 'from', 'J', 'J/step (median)', 'J/token', 'note'], energy)
+  );
+}
+
 export function reportHtml(s: ReportSummary, svg: string): string {
   const title = `rle report — ${s.name ?? s.session}`;
   const parts: string[] = [];
   parts.push(`<h1>${esc(title)}</h1><p class="meta">session <code>${esc(s.session)}</code> · ${esc(s.kind ?? 'csv')} · ${esc(s.status ?? '')} · started ${esc(s.started_at ?? '—')}</p>`);
+  parts.push(`<p class="headline">${esc(s.headline)}</p>`);
   for (const [dev, c] of Object.entries(s.coupling)) {
     parts.push(`<div class="verdict ${c.verdict.replace(/ /g, '-')}"><b>${esc(dev)}: ${esc(c.verdict)}</b> — ${esc(c.reason)}</div>`);
   }
@@ -39,12 +59,13 @@ export function reportHtml(s: ReportSummary, svg: string): string {
         Object.entries(s.thermal).map(([d, x]) => [d, x.samples, x.duration_s, x.collapse_rate, x.collapse_events, x.rle_smoothed.mean, x.E_th_mean, x.E_pw_mean, x.power_w.mean, x.power_w.measured_share, x.temp_c.mean, x.temp_c.max, x.util_pct_mean]),
       ),
   );
+  parts.push(throttleSection(s));
   for (const [dev, c] of Object.entries(s.coupling)) {
     parts.push(`<h2>Coupling — ${esc(dev)}</h2><p>${c.aligned_samples} telemetry samples with a training step in their interval.</p>`);
     parts.push(
       table(
-        ['training metric', 'thermal series', 'peak r', 'at lag s', 'p (all lags)', 'pairs', 'note'],
-        c.xcorr.map((e) => [e.training_metric, e.metric, e.peak_r, e.peak_lag_s, e.p_value, e.n, e.note ?? '']),
+        ['training metric', 'thermal series', 'family', 'peak r', '95 % interval', 'at lag s', 'p (all lags)', 'p (Holm)', 'pairs', 'note'],
+        c.xcorr.map((e) => [e.training_metric, e.metric, e.family, e.peak_r, e.ci95 ? `${num(e.ci95[0], 2)} … ${num(e.ci95[1], 2)}` : '—', e.peak_lag_s, e.p_value, e.p_adjusted, e.n, e.note ?? '']),
       ),
     );
     const ev = c.events;
@@ -57,6 +78,7 @@ body{font:14px/1.45 "DejaVu Sans",system-ui,sans-serif;margin:24px auto;max-widt
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 .meta{color:#666}code{background:#f3f3f3;padding:1px 4px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}
+.headline{font-size:16px;padding:8px 12px;background:#fff8e1;border-left:5px solid #ff9800}
 .verdict{padding:8px 12px;margin:8px 0;border-left:5px solid #999;background:#f7f7f7}.verdict.coupled{border-color:#d62728}.verdict.not-coupled{border-color:#2ca02c}.verdict.insufficient-data{border-color:#999}
 .fig svg{max-width:100%;height:auto}
 </style></head><body>${parts.join('\n')}</body></html>\n`;

@@ -168,7 +168,7 @@ export class Dashboard {
     const data = loadStoredSession(this.store, id);
     const devices = data.devices.map((d) => d.device);
     const summary = buildReportSummary(data, undefined, devices);
-    const svg = await renderSvg(figureSpec(data, summary.coupling, devices));
+    const svg = await renderSvg(figureSpec(data, summary, devices));
     send(res, 200, reportHtml(summary, svg), 'text/html; charset=utf-8');
   }
 
