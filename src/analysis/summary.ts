@@ -4,9 +4,9 @@
  * statistics; estimates, derived values and constants do not.
  */
 import { CollapseEdges } from '../core/collapse-edges.js';
-import { SUMMARY_DEFAULTS } from '../core/constants.js';
 import type { MetricRow } from '../core/engine.js';
 import { isReading, type Provenance } from '../core/provenance.js';
+import { ReadingCheck } from './reading-check.js';
 
 /** What the summary needs of the throttle detector's answer. */
 export interface SummaryThrottle {
@@ -41,14 +41,17 @@ export interface DeviceSummary {
   /** Steps longer than twice the nominal period; longest_s is the longest step between samples. */
   gaps: { count: number; longest_s: number | null };
   collapse_samples: number;
+  /** null where no collapse could be detected (no temperature reading): collapse_note says why. */
   collapse_rate: number | null;
+  collapse_note: string | null;
   /** Runs of consecutive collapse samples. */
   collapse_events: number;
   rle_smoothed: MeanMinMax;
   E_th_mean: number | null;
   E_pw_mean: number | null;
-  power_w: { mean: number | null; max: number | null; measured_share: number | null };
-  temp_c: { mean: number | null; max: number | null; available_share: number | null };
+  /** Statistics of readings only (measured, or recorded by another tool); `label` says when the column was not one (constant, derived from utilization). */
+  power_w: { mean: number | null; max: number | null; measured_share: number | null; label: 'constant' | 'derived' | null };
+  temp_c: { mean: number | null; max: number | null; available_share: number | null; label: 'constant' | null };
   util_pct_mean: number | null;
   /**
    * Throttling: seconds judged throttled and not (each sample stands for the step since the
@@ -63,17 +66,6 @@ export interface SessionSummary {
   rows: number;
   malformed_rows: number;
   devices: Record<string, DeviceSummary>;
-}
-
-/** A reading identical on every sample is a sign it was written by a tool, not measured. */
-class ConstancyCheck {
-  n = 0;
-  value: number | null = null;
-  constant = true;
-  add(x: number): void {
-    if (this.n++ === 0) this.value = x;
-    else if (x !== this.value) this.constant = false;
-  }
 }
 
 class DeviceAccumulator {
@@ -100,14 +92,16 @@ class DeviceAccumulator {
   tempN = 0;
   tempSum = 0;
   tempMax = -Infinity;
-  readonly tempConst = new ConstancyCheck();
+  readonly check = new ReadingCheck();
+  /** Values labelled constant or derived already (a store relabels them on import). */
+  tempLabelled = false;
+  powerLabel: 'constant' | 'derived' | null = null;
   judged = false;
   throttledS = 0;
   unthrottledS = 0;
   unknownS = 0;
   readonly causes = new Set<string>();
   inferred = false;
-  readonly powerConst = new ConstancyCheck();
 
   add(s: SummarySample, m: SummaryMetric, gapS: number, th: SummaryThrottle | null): void {
     const { t, util_pct: util } = s;
@@ -124,6 +118,9 @@ class DeviceAccumulator {
       if (this.longestStep === null || step > this.longestStep) this.longestStep = step;
     }
     this.tPrev = t;
+    this.check.add(util, temp, power);
+    if (s.temp_c !== null && s.temp_src === 'constant') this.tempLabelled = true;
+    if (s.power_w !== null && (m.power_source === 'constant' || m.power_source === 'derived')) this.powerLabel = m.power_source;
     if (m.collapse === 1) this.collapseSamples++;
     if (this.edges.push('', m.collapse) === 'start') this.collapseEvents++;
     this.smSum += m.rle_smoothed;
@@ -139,13 +136,11 @@ class DeviceAccumulator {
       this.powerN++;
       this.powerSum += power;
       if (power > this.powerMax) this.powerMax = power;
-      this.powerConst.add(power);
     }
     if (temp !== null) {
       this.tempN++;
       this.tempSum += temp;
       if (temp > this.tempMax) this.tempMax = temp;
-      this.tempConst.add(temp);
     }
   }
 
@@ -167,16 +162,32 @@ class DeviceAccumulator {
     return { throttled_s: this.throttledS, unthrottled_s: this.unthrottledS, unknown_s: this.unknownS, share: known > 0 ? this.throttledS / known : null, causes: [...this.causes], inferred: this.inferred };
   }
 
+  /** Readings of temperature and power that turned out not to be readings (constant, derived) count as none. */
+  readings(): { tempN: number; powerN: number; temp: ReturnType<ReadingCheck['tempVerdict']>; power: ReturnType<ReadingCheck['powerVerdict']> } {
+    const temp = this.check.tempVerdict(), power = this.check.powerVerdict();
+    return { tempN: temp.verdict ? 0 : this.tempN, powerN: power.verdict ? 0 : this.powerN, temp, power };
+  }
+
+  /** Why no collapse could be detected, or null when one could. */
+  collapseNote(): string | null {
+    const r = this.readings();
+    if (r.tempN > 0) return null;
+    return r.temp.verdict || this.tempLabelled ? 'no collapse can be detected: the temperature is a constant, not a reading' : 'no collapse can be detected without a temperature reading';
+  }
+
   result(): DeviceSummary {
     const n = this.samples;
     const share = (k: number): number | null => (n > 0 ? k / n : null);
     const mean = (s: number, k: number): number | null => (k > 0 ? s / k : null);
+    const r = this.readings();
+    const collapseNote = this.collapseNote();
     return {
       samples: n,
       duration_s: n > 0 ? this.tMax - this.tMin : null,
       gaps: { count: this.gapCount, longest_s: this.longestStep },
       collapse_samples: this.collapseSamples,
-      collapse_rate: share(this.collapseSamples),
+      collapse_rate: collapseNote ? null : share(this.collapseSamples),
+      collapse_note: collapseNote,
       collapse_events: this.collapseEvents,
       rle_smoothed: {
         mean: mean(this.smSum, n),
@@ -186,14 +197,16 @@ class DeviceAccumulator {
       E_th_mean: mean(this.ethSum, n),
       E_pw_mean: mean(this.epwSum, n),
       power_w: {
-        mean: mean(this.powerSum, this.powerN),
-        max: this.powerN > 0 ? this.powerMax : null,
-        measured_share: share(this.powerN),
+        mean: mean(this.powerSum, r.powerN),
+        max: r.powerN > 0 ? this.powerMax : null,
+        measured_share: share(r.powerN),
+        label: r.power.verdict ?? this.powerLabel,
       },
       temp_c: {
-        mean: mean(this.tempSum, this.tempN),
-        max: this.tempN > 0 ? this.tempMax : null,
-        available_share: share(this.tempN),
+        mean: mean(this.tempSum, r.tempN),
+        max: r.tempN > 0 ? this.tempMax : null,
+        available_share: share(r.tempN),
+        label: r.temp.verdict === 'constant' || this.tempLabelled ? 'constant' : null,
       },
       util_pct_mean: mean(this.utilSum, this.utilN),
       throttle: this.throttleResult(),
@@ -232,21 +245,18 @@ export class SummaryBuilder {
     const out: string[] = [];
     for (const [name, a] of this.devices) {
       const n = a.samples;
-      if (a.powerN === 0) {
+      const r = a.readings();
+      if (r.power.why) out.push(`${name}: power_w is ${r.power.why}; a_load and E_pw carry no information`);
+      else if (a.powerLabel) out.push(`${name}: power_w is labelled ${a.powerLabel} (not a reading; found on import); a_load and E_pw carry no information`);
+      else if (a.powerN === 0) {
         out.push(`${name}: no power reading; a_load and E_pw are estimated from utilization (rated × util) and carry no information`);
       } else if (a.powerN < n) {
         out.push(`${name}: power measured on ${a.powerN} of ${n} samples; the rest estimated from utilization`);
       }
-      if (a.tempN === 0) {
+      if (r.temp.why) out.push(`${name}: temp_c is ${r.temp.why}; collapses cannot be detected`);
+      else if (a.tempLabelled) out.push(`${name}: temp_c is labelled constant (not a reading; found on import); collapses cannot be detected`);
+      else if (a.tempN === 0) {
         out.push(`${name}: no temperature reading; t_sustain_s stays at its cap and collapses cannot be detected`);
-      }
-      for (const [what, c, unit] of [
-        ['temp_c', a.tempConst, '°C'],
-        ['power_w', a.powerConst, 'W'],
-      ] as const) {
-        if (c.constant && c.n >= SUMMARY_DEFAULTS.constantMinSamples) {
-          out.push(`${name}: ${what} is ${c.value} ${unit} on all ${c.n} samples: probably a constant written by the recording tool, not a measurement`);
-        }
       }
       if (a.outOfOrder > 0) out.push(`${name}: ${a.outOfOrder} step${a.outOfOrder === 1 ? ' goes' : 's go'} back in time (rows out of order)`);
     }

@@ -12,6 +12,7 @@ import { SessionStore, type StoredRow } from '../store/session-store.js';
 import { packageVersion } from '../version.js';
 import { storedThrottle } from '../analysis/throttle/from-sample.js';
 import { RleError } from '../errors.js';
+import { ReadingCheck } from '../analysis/reading-check.js';
 
 export interface ImportOptions {
   readonly db: string;
@@ -28,16 +29,34 @@ export interface ImportResult {
   readonly steps: number;
 }
 
+/** Relabels the columns the checks found not to be readings; returns what was relabelled, per device. */
+function relabelColumns(store: SessionStore, id: string, checks: ReadonlyMap<string, ReadingCheck>): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [device, c] of checks) {
+    const temp = c.tempVerdict(), power = c.powerVerdict();
+    if (temp.verdict) store.relabel(id, device, 'temp', temp.verdict);
+    if (power.verdict) store.relabel(id, device, 'power', power.verdict);
+    if (temp.verdict || power.verdict) out[device] = { ...(temp.verdict ? { temp_c: temp.verdict } : {}), ...(power.verdict ? { power_w: power.verdict } : {}) };
+  }
+  return out;
+}
+
 export async function importSession(file: string, o: ImportOptions): Promise<ImportResult> {
   const training = o.training ? await readTrainingLog(o.training) : null;
   const input = await openInput(file);
   const store = SessionStore.open(o.db);
   let id: string | null = null;
   let last = 0;
+  const checks = new Map<string, ReadingCheck>();
   try {
     const result = await replayCsv(input, { ...o.read, source: file }, o.engine, {
       onBatch: (rows, metrics, throttle) => {
         if (rows.length === 0) return;
+        for (const r of rows) {
+          let c = checks.get(r.device);
+          if (!c) checks.set(r.device, (c = new ReadingCheck()));
+          c.add(r.util_pct, r.temp_c, r.power_w);
+        }
         id ??= store.createSession({
           kind: 'import',
           name: o.name ?? file,
@@ -55,10 +74,12 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
     });
     if (id === null) throw new RleError('E_INPUT_FORMAT', `no valid rows to import (${result.stats.rows} read, ${result.stats.malformed.count} malformed)`, { file });
     const s = store.get(id);
+    // Columns that are not readings (constants, power derived from utilization) are labelled so in the store.
+    const labels = relabelColumns(store, id, checks);
     if (training) store.appendSteps(id, training.steps);
     store.updateManifest(id, {
       ...s.manifest,
-      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues },
+      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues, labels },
       ...(training ? { training_log: { file: o.training, steps: training.steps.length, skipped_records: training.skipped } } : {}),
     });
     store.finish(id, 'completed', last);

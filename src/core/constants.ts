@@ -84,6 +84,17 @@ export const SUMMARY_DEFAULTS = {
    * 30 s; the earlier tools' CPU columns (50.0 °C, 125.0 W) never did.
    */
   constantMinSamples: 30,
+  /** …while utilization spans at least this, percentage points (an idle machine's sensor may sit still). */
+  constantUtilSpanPct: 10,
+  /** Power within this share of its range of a straight line in utilization on every sample is derived from it. */
+  linearTolerance: 1e-6,
+  /**
+   * …or within this, W: the earlier tools rounded their estimate to 2 decimals (±0.005 W), and
+   * a least-squares line through rounded values sits a little off the true one (2 × the quantum).
+   */
+  linearRoundingW: 0.01,
+  /** …over at least this many distinct utilizations (two points always lie on a line). */
+  linearMinDistinctUtil: 5,
 } as const;
 
 /**

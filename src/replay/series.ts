@@ -128,20 +128,41 @@ class Collector {
   }
 }
 
+/**
+ * A column the summary found not to be a reading (a constant, or power derived from
+ * utilization) is not one here either: nulled, and counted under its real label.
+ */
+function applyVerdicts(devices: DeviceSeries[], summary: SessionSummary): void {
+  for (const d of devices) {
+    const s = summary.devices[d.device];
+    if (!s) continue;
+    const relabel = (t: Partial<Record<Provenance, number>>, to: Provenance): void => {
+      const n = (t.measured ?? 0) + (t.recorded ?? 0);
+      delete t.measured;
+      delete t.recorded;
+      if (n > 0) t[to] = (t[to] ?? 0) + n;
+    };
+    if (s.temp_c.label) {
+      d.temp_c = d.temp_c.map(() => null);
+      relabel(d.temp_provenance, s.temp_c.label);
+    }
+    if (s.power_w.label) {
+      d.power_w = d.power_w.map(() => null);
+      d.power_estimated = d.power_estimated.map(() => 1);
+      relabel(d.power_provenance, s.power_w.label);
+    }
+  }
+}
+
 export function loadStoredSession(store: SessionStore, id: string, engineOptions: EngineOptions = {}): SessionData {
   const info = store.get(id);
   const replay = new StoredReplay(store, info, engineOptions);
   const c = new Collector(engineOptions.dtS ?? 1, replay.userLimits);
   for (const { sample, metric, throttle } of replay.next()) c.add(sample.device, sample, metric, throttle);
-  return {
-    id: info.id,
-    info,
-    devices: [...c.byDevice.values()],
-    steps: store.steps(info.id),
-    events: store.events(info.id),
-    summary: c.summary.result(info.id, c.rows, 0),
-    notes: c.summary.notes(),
-  };
+  const devices = [...c.byDevice.values()];
+  const summary = c.summary.result(info.id, c.rows, 0);
+  applyVerdicts(devices, summary);
+  return { id: info.id, info, devices, steps: store.steps(info.id), events: store.events(info.id), summary, notes: c.summary.notes() };
 }
 
 export async function loadCsvSession(file: string, engineOptions: EngineOptions = {}, read: Omit<ReadOptions, 'source'> = {}): Promise<SessionData & { stats: ReadStats }> {
@@ -151,14 +172,8 @@ export async function loadCsvSession(file: string, engineOptions: EngineOptions 
     onHeader: (h) => void (cols = h.extraColumns),
     onBatch: (rows, metrics, throttle) => rows.forEach((row, i) => c.add(row.device, { ...row, extra: columnsAsExtra(cols, row.extra) }, metrics[i]!, throttle[i]!)),
   });
-  return {
-    id: file,
-    info: null,
-    devices: [...c.byDevice.values()],
-    steps: [],
-    events: [],
-    summary: c.summary.result(file, r.stats.rows, r.stats.malformed.count),
-    notes: c.summary.notes(),
-    stats: r.stats,
-  };
+  const devices = [...c.byDevice.values()];
+  const summary = c.summary.result(file, r.stats.rows, r.stats.malformed.count);
+  applyVerdicts(devices, summary);
+  return { id: file, info: null, devices, steps: [], events: [], summary, notes: c.summary.notes(), stats: r.stats };
 }

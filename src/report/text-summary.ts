@@ -18,15 +18,20 @@ export function renderSummary(s: SessionSummary, notes: readonly string[]): stri
     const d = s.devices[name]!;
     const longest = d.gaps.longest_s === null ? '' : `, longest step ${duration(d.gaps.longest_s)}`;
     const power = d.power_w.measured_share
-      ? `mean ${fmt(d.power_w.mean)} W, max ${fmt(d.power_w.max)} W, measured on ${pct(d.power_w.measured_share)} of samples`
-      : 'not measured (a_load estimated from utilization)';
+      ? `mean ${fmt(d.power_w.mean)} W, max ${fmt(d.power_w.max)} W, a reading on ${pct(d.power_w.measured_share)} of samples`
+      : d.power_w.label
+        ? `not a reading (${d.power_w.label === 'derived' ? 'computed from utilization' : 'a constant'}, written by the recording tool)`
+        : 'not measured (a_load estimated from utilization)';
     const temp = d.temp_c.available_share
-      ? `mean ${fmt(d.temp_c.mean)} °C, max ${fmt(d.temp_c.max)} °C, available on ${pct(d.temp_c.available_share)} of samples`
-      : 'not available';
+      ? `mean ${fmt(d.temp_c.mean)} °C, max ${fmt(d.temp_c.max)} °C, a reading on ${pct(d.temp_c.available_share)} of samples`
+      : d.temp_c.label
+        ? 'not a reading (a constant written by the recording tool)'
+        : 'not available';
+    const collapse = d.collapse_rate === null && d.collapse_note ? `n/a (${d.collapse_note})` : `${plural(d.collapse_samples, 'sample')} (${pct(d.collapse_rate)}), ${plural(d.collapse_events, 'event')}`;
     out += [
       '',
       `${name}: ${plural(d.samples, 'sample')} over ${duration(d.duration_s)}, ${plural(d.gaps.count, 'gap')}${longest}`,
-      `  collapse      ${plural(d.collapse_samples, 'sample')} (${pct(d.collapse_rate)}), ${plural(d.collapse_events, 'event')}`,
+      `  collapse      ${collapse}`,
       `  rle_smoothed  mean ${fmt(d.rle_smoothed.mean)}, min ${fmt(d.rle_smoothed.min)}, max ${fmt(d.rle_smoothed.max)}`,
       `  E_th, E_pw    mean ${fmt(d.E_th_mean)}, ${fmt(d.E_pw_mean)}`,
       `  power         ${power}`,

@@ -230,6 +230,12 @@ export class SessionStore {
     this.db.prepare('UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?').run(status, endedAt, sessionId);
   }
 
+  /** Gives every recorded value of one column of a device a new provenance (a constant found after import). */
+  relabel(sessionId: string, device: string, column: 'temp' | 'power', to: Provenance): void {
+    const col = column === 'temp' ? 'temp_src' : 'power_src';
+    this.db.prepare(`UPDATE samples SET ${col} = ? WHERE session_id = ? AND device = ? AND ${col} IS NOT NULL`).run(to, sessionId, device);
+  }
+
   /** Deletes a session and everything recorded in it (a failed import). */
   remove(sessionId: string): void {
     this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId);

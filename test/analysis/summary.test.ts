@@ -32,17 +32,34 @@ describe('SummaryBuilder', () => {
     assert.equal(d.collapse_events, 3);
     assert.deepEqual(d.rle_smoothed, { mean: 4.5, min: 0, max: 9 });
     // power statistics only where the metric used a reading (odd i: 10, 30, 50, 70, 90 W)
-    assert.deepEqual(d.power_w, { mean: 50, max: 90, measured_share: 0.5 });
-    assert.deepEqual(d.temp_c, { mean: 62, max: 64, available_share: 0.5 });
+    assert.deepEqual(d.power_w, { mean: 50, max: 90, measured_share: 0.5, label: null });
+    assert.deepEqual(d.temp_c, { mean: 62, max: 64, available_share: 0.5, label: null });
     assert.equal(d.util_pct_mean, 50); // the missing utilization is not averaged in as 0
   });
   it('gives null where nothing can be computed and says why in notes', () => {
     const b = new SummaryBuilder(1);
-    for (let i = 0; i < 40; i++) b.add('cpu', { t: i, util_pct: 10, temp_c: 50, power_w: null, temp_src: 'recorded', power_src: null }, metric({ power_source: 'estimated' }));
+    for (let i = 0; i < 40; i++) b.add('cpu', { t: i, util_pct: 10 + i, temp_c: 50, power_w: null, temp_src: 'recorded', power_src: null }, metric({ power_source: 'estimated' }));
     const d = b.result('s.csv', 40, 0).devices.cpu!;
-    assert.deepEqual(d.power_w, { mean: null, max: null, measured_share: 0 });
+    assert.deepEqual(d.power_w, { mean: null, max: null, measured_share: 0, label: null });
+    assert.deepEqual(d.temp_c, { mean: null, max: null, available_share: 0, label: 'constant' }, 'a constant is not a reading');
+    assert.equal(d.collapse_rate, null);
+    assert.match(d.collapse_note!, /the temperature is a constant/);
     const notes = b.notes().join('\n');
     assert.match(notes, /cpu: no power reading/);
-    assert.match(notes, /temp_c is 50 °C on all 40 samples: probably a constant/);
+    assert.match(notes, /temp_c is 50 °C on all 40 samples while utilization ranged 10–49 %: a constant written by the recording tool/);
+  });
+  it('power that is an exact line in utilization (the old tools\' rated × util, rounded) is derived, not a reading', () => {
+    const b = new SummaryBuilder(1);
+    for (let i = 0; i < 60; i++) {
+      const u = (i * 37) % 97;
+      b.add('cpu', { t: i, util_pct: u, temp_c: null, power_w: Math.round(125 * u) / 100, temp_src: null, power_src: 'recorded' }, metric({ power_source: 'recorded' }));
+    }
+    const d = b.result('s.csv', 60, 0).devices.cpu!;
+    assert.deepEqual([d.power_w.measured_share, d.power_w.label, d.power_w.mean], [0, 'derived', null]);
+    assert.match(b.notes().join('\n'), /power is exactly -?0 \+ 1\.25 × util on all 60 samples/);
+    // a real sensor's power is not a line in utilization
+    const real = new SummaryBuilder(1);
+    for (let i = 0; i < 60; i++) real.add('cpu', { t: i, util_pct: (i * 37) % 97, temp_c: null, power_w: 10 + ((i * 37) % 97) * 0.8 + Math.sin(i), temp_src: null, power_src: 'measured' }, metric());
+    assert.equal(real.result('x', 60, 0).devices.cpu!.power_w.label, null);
   });
 });

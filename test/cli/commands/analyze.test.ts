@@ -5,15 +5,16 @@ import { fixtureFile, runCli } from '../../helpers.js';
 
 /** The issue's shape: every key, nothing more. */
 const DEVICE_KEYS = {
-  samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, collapse_samples: 0, collapse_rate: 0,
+  samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, collapse_samples: 0, collapse_rate: 0, collapse_note: 'x',
   collapse_events: 0, rle_smoothed: { mean: 0, min: 0, max: 0 }, E_th_mean: 0, E_pw_mean: 0,
-  power_w: { mean: 0, max: 0, measured_share: 0 }, temp_c: { mean: 0, max: 0, available_share: 0 }, util_pct_mean: 0,
+  power_w: { mean: 0, max: 0, measured_share: 0, label: 'x' }, temp_c: { mean: 0, max: 0, available_share: 0, label: 'x' }, util_pct_mean: 0,
   throttle: { throttled_s: 0, unthrottled_s: 0, unknown_s: 0, share: 0, causes: [], inferred: false },
 };
 
 function assertShape(value: unknown, shape: unknown, at: string): void {
   if (Array.isArray(shape)) assert.ok(Array.isArray(value) && value.every((x) => typeof x === 'string'), `${at} is a list of words`);
   else if (typeof shape === 'boolean') assert.equal(typeof value, 'boolean', `${at} is a boolean`);
+  else if (typeof shape === 'string') assert.ok(value === null || typeof value === 'string', `${at} is a word or null`);
   else if (shape !== null && typeof shape === 'object') {
     assert.ok(value !== null && typeof value === 'object', `${at} is an object`);
     assert.deepEqual(Object.keys(value).sort(), Object.keys(shape).sort(), `${at} keys`);
@@ -53,8 +54,8 @@ describe('rle analyze', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1708 rows, 0 malformed, 1 device\n/);
     assert.match(r.stdout, /^cpu: 1708 samples over 42\.0 min, 3 gaps, longest step 10\.8 min$/m);
-    assert.match(r.stdout, /power +mean 49 W, max 86\.5 W, measured on 100\.0% of samples/);
-    assert.match(r.stdout, /temperature +mean 43\.3 °C, max 61 °C, available on 98\.9% of samples/);
+    assert.match(r.stdout, /power +mean 49 W, max 86\.5 W, a reading on 100\.0% of samples/);
+    assert.match(r.stdout, /temperature +mean 43\.3 °C, max 61 °C, a reading on 98\.9% of samples/);
   });
   it('flags constant "readings" written by the old tools', async () => {
     const r = await runCli(['analyze', fixtureFile('golden/training_reproducibility_test_1_rle_data_20251028_195412.in.csv.gz')]);

@@ -50,7 +50,9 @@ describe('rle report', () => {
     for (const k of ['spikes', 'collapse_events', 'window_s', 'coincidences', 'expected', 'p_value']) assert.ok(k in c.events, k);
     assert.ok(['coupled', 'not coupled', 'insufficient data'].includes(c.verdict));
     assert.equal(s.training!.steps, 200);
-    assert.ok(s.notes.some((n) => /cpu: power_w is 125 W on all \d+ samples: probably a constant/.test(n)));
+    assert.ok(s.notes.some((n) => /cpu: power_w is labelled constant/.test(n)), s.notes.join('\n'));
+    assert.equal(s.coupling.cpu!.verdict, 'insufficient data', "the CPU's temperature and power were constants: nothing thermal to couple with");
+    assert.match(s.coupling.cpu!.reason, /no thermal reading/);
     // --json prints the same summary; the same seed gives the same p-values
     const j = await runCli(['report', id, '--json', '--db', db, '--draws', '300']);
     assert.equal(j.code, 0, j.stderr);
@@ -98,7 +100,7 @@ describe('rle compare', () => {
     assert.equal(rows[2]!.samples, 1708);
     const md = await runCli(['compare', id, '--md', '--db', db]);
     assert.match(md.stdout, /^\| workload \| session \| device \|/);
-    assert.match(md.stdout, /\| seed-training \| \S+ \| cpu \| 180 \| 3\.0 min \| 0\.0% \| 0 \| 125 W \(100% recorded, constant: not a measurement\?\) \|/);
+    assert.match(md.stdout, /\| seed-training \| \S+ \| cpu \| 180 \| 3\.0 min \| n\/a \(no temperature\) \| 0 \| n\/a \(not a reading: written by the tool\) \|/);
     const bad = await runCli(['compare', 'nope', '--db', db]);
     assert.equal(bad.code, 1);
   });
