@@ -27,11 +27,14 @@ export interface RunOptions {
   stdin?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Run with `env` alone, not added to this process's environment (to unset a variable). */
+  clearEnv?: boolean;
 }
 
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe', env: { ...process.env, ...opts.env } });
+    const env = opts.clearEnv ? { ...opts.env } : { ...process.env, ...opts.env };
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe', env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

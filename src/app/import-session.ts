@@ -13,6 +13,8 @@ import { packageVersion } from '../version.js';
 import { storedThrottle } from '../analysis/throttle/from-sample.js';
 import { RleError } from '../errors.js';
 import { ReadingCheck } from '../analysis/reading-check.js';
+import { readSteps, type ReadStepsOptions } from '../ingest/read-steps.js';
+import type { ImportFormat } from '../ingest/types.js';
 
 export interface ImportOptions {
   readonly db: string;
@@ -88,6 +90,36 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
     // A failed import leaves no session behind (what was stored of it is removed).
     if (id !== null) store.remove(id);
     throw e;
+  } finally {
+    store.close();
+  }
+}
+
+export interface StepsImport {
+  /** The file or folder the steps came from, and its format. */
+  readonly source: string;
+  readonly format: ImportFormat;
+  readonly steps: number;
+  /** Steps outside the telemetry's span (their time has no sample to align with). */
+  readonly outside: number;
+  readonly warnings: string[];
+}
+
+/**
+ * Training steps from a TensorBoard run, an MLflow run or a JSON-lines file into a stored
+ * session recorded at the same time: aligned later by their own wall-clock times, never by
+ * index; those outside the session's telemetry are counted.
+ */
+export async function importSteps(db: string, sessionId: string, path: string, o: ReadStepsOptions = {}): Promise<StepsImport> {
+  const r = await readSteps(path, o);
+  const store = SessionStore.open(db);
+  try {
+    const s = store.get(sessionId);
+    const span = store.timeSpan(s.id);
+    const outside = span ? r.steps.filter((x) => x.t < span[0] || x.t > span[1] + 1).length : r.steps.length;
+    store.appendSteps(s.id, r.steps.map((x) => ({ ...x, t_source: 'own' as const })));
+    store.updateManifest(s.id, { ...store.get(s.id).manifest, steps_import: { source: path, format: r.format, steps: r.steps.length, outside_telemetry: outside, fields: r.fields ?? null, warnings: r.warnings } });
+    return { source: path, format: r.format, steps: r.steps.length, outside, warnings: r.warnings };
   } finally {
     store.close();
   }

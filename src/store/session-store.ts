@@ -317,6 +317,12 @@ export class SessionStore {
     return rows.map((r) => ({ id: r.sample_id as number, row: toStoredRow(r) }));
   }
 
+  /** First and last sample time of a session, Unix s; null without samples. */
+  timeSpan(sessionId: string): [number, number] | null {
+    const r = this.db.prepare('SELECT MIN(t) AS a, MAX(t) AS b FROM samples WHERE session_id = ?').get(sessionId) as { a: number | null; b: number | null };
+    return r.a === null || r.b === null ? null : [r.a, r.b];
+  }
+
   /** Id of the session's last stored sample (0 when none). */
   lastSampleId(sessionId: string): number {
     const r = this.db.prepare('SELECT MAX(id) AS id FROM samples WHERE session_id = ?').get(sessionId) as { id: number | null };

@@ -1,38 +1,67 @@
-/** `rle import <file.csv>`: a session CSV (earlier RLE tools included) into the store, metrics recomputed. */
-import { Command } from 'commander';
-import { importSession } from '../../app/import-session.js';
+/**
+ * `rle import <file.csv|session-id>`: a session CSV (earlier RLE tools included) into the store,
+ * metrics recomputed; with --steps, training steps from TensorBoard event files, an MLflow run
+ * or JSON lines (the trainer's own wall-clock times) into it, or into a stored session.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { importSession, importSteps } from '../../app/import-session.js';
+import { resolveInput } from '../../app/session-input.js';
+import { parseTagMap } from '../../ingest/tag-map.js';
+import type { TagMap } from '../../ingest/types.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { reportReadProblems } from '../session-input.js';
+import { warn } from '../output.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
   name?: string;
   device?: string;
   training?: string;
+  steps?: string;
+  stepsFormat: 'auto' | 'tfevents' | 'mlflow' | 'jsonl';
+  tagMap?: TagMap;
 }
 
-export async function importFile(file: string, flags: ImportFlags): Promise<void> {
-  const r = await importSession(file, {
-    db: storePath(flags),
-    name: flags.name ?? null,
-    engine: engineOptionsFrom(flags),
-    read: { device: flags.device, ...readMapOptions(flags) },
-    training: flags.training ?? null,
-  });
-  reportReadProblems('import', file, r.stats);
-  process.stdout.write(`${r.id}\n`);
+export async function importFile(input: string, flags: ImportFlags): Promise<void> {
+  const db = storePath(flags);
+  const target = resolveInput(input, db);
+  let id: string;
+  if ('stored' in target) id = target.stored;
+  else {
+    const r = await importSession(target.file, { db, name: flags.name ?? null, engine: engineOptionsFrom(flags), read: { device: flags.device, ...readMapOptions(flags) }, training: flags.training ?? null });
+    reportReadProblems('import', target.file, r.stats);
+    id = r.id;
+  }
+  if (flags.steps) {
+    const s = await importSteps(db, id, flags.steps, { format: flags.stepsFormat, tagMap: flags.tagMap });
+    for (const w of s.warnings) warn('import', `${flags.steps}: ${w}`);
+    if (s.outside > 0) warn('import', `${flags.steps}: ${s.outside} of ${s.steps} steps fall outside the session's telemetry (recorded at another time?); they cannot be aligned`);
+    process.stderr.write(`rle import: ${s.steps} training steps from ${s.format} (${flags.steps}) into session ${id}, aligned by their own times\n`);
+  }
+  process.stdout.write(`${id}\n`);
+}
+
+function tagMap(raw: string): TagMap {
+  try {
+    return parseTagMap(raw);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function importCommand(): Command {
   const cmd = new Command('import')
-    .description('store a session CSV (earlier RLE tools included), metrics recomputed; prints the new session id')
-    .argument('<file>', 'session CSV, or - for standard input')
+    .description('store a session CSV (earlier RLE tools included), metrics recomputed, and/or training steps from TensorBoard, MLflow or JSON lines; prints the session id')
+    .argument('<input>', 'session CSV (- for standard input), or a stored session id to add --steps to')
     .option('--name <name>', 'session name (default: the file name)')
     .option('--device <name>', 'device name for a CSV without a device column')
-    .option('--training <log.json>', "the earlier tools' training log of the same run: its steps, on the same clock (timestamp_shared)");
+    .option('--training <log.json>', "the earlier tools' training log of the same run: its steps, on the same clock (timestamp_shared)")
+    .option('--steps <path>', 'training steps of the same run: a TensorBoard event file or run folder, an MLflow run folder (mlruns/<exp>/<run>), or JSON lines with times')
+    .addOption(new Option('--steps-format <f>', 'format of --steps').choices(['auto', 'tfevents', 'mlflow', 'jsonl']).default('auto'))
+    .option('--tag-map <field=tag,…>', 'which TensorBoard tag or MLflow key holds each field (loss, grad_norm, learning_rate, epoch, tokens), e.g. loss=train/my_loss', tagMap);
   addMapOptions(cmd);
   addEngineOptions(cmd);
   addStoreOption(cmd);
-  return cmd.action((file: string, flags: ImportFlags) => importFile(file, flags));
+  return cmd.action((input: string, flags: ImportFlags) => importFile(input, flags));
 }
