@@ -2,8 +2,8 @@
  * `rle dashboard`: the session list, a session view and a live view that follows a running
  * session through server-sent events, plus /metrics for Prometheus. Reads the store another
  * process is writing (SQLite WAL: readers never block the writer), or waits for a first
- * recording to create it. Static files come from a
- * fixed table of package files — no path from a URL ever reaches the filesystem.
+ * recording to create it. Static files come from a fixed table of package files — no path
+ * from a URL ever reaches the filesystem.
  */
 import fs from 'node:fs';
 import http from 'node:http';
