@@ -175,11 +175,12 @@
       ctx.fillRect(x0, b.top, x1 - x0, b.height);
       if (x0 >= free) {
         const w = ctx.measureText(label).width;
+        const lx = Math.max(b.left, Math.min(x0, b.left + b.width - w - 6 * px)); // a band at the right edge keeps its whole label
         ctx.fillStyle = 'rgba(255, 255, 255, 0.6)';
-        ctx.fillRect(x0 + 1 * px, b.top + 1 * px, w + 4 * px, 13 * px);
+        ctx.fillRect(lx + 1 * px, b.top + 1 * px, w + 4 * px, 13 * px);
         ctx.fillStyle = '#a63603';
-        ctx.fillText(label, x0 + 3 * px, b.top + 2 * px);
-        free = x0 + w + 10 * px;
+        ctx.fillText(label, lx + 3 * px, b.top + 2 * px);
+        free = lx + w + 10 * px;
       }
     }
     ctx.restore();
