@@ -1,8 +1,9 @@
 /**
  * `rle dashboard`: the session list, a session view and a live view that follows a running
  * session through server-sent events, plus /metrics for Prometheus. Reads the store another
- * process is writing (SQLite WAL: readers never block the writer). Static files come from a
- * fixed table of package files — no path from a URL ever reaches the filesystem.
+ * process is writing (SQLite WAL: readers never block the writer), or waits for a first
+ * recording to create it. Static files come from a fixed table of package files — no path
+ * from a URL ever reaches the filesystem.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,7 +20,7 @@ import { BASE_HEADERS, checkExposure, listen, send, tokenCheck, tokenCookie, typ
 import { SessionStore } from '../store/session-store.js';
 import { CollapseEdges } from '../core/collapse-edges.js';
 import { StoredReplay } from '../replay/stored.js';
-import { SessionFeed, sessionList, spikeSteps } from './dashboard-data.js';
+import { SessionFeed, SessionList, spikeSteps } from './dashboard-data.js';
 
 export interface DashboardOptions {
   db: string;
@@ -52,27 +53,45 @@ export class Dashboard {
   /** Per running session: its replay, collapse edges and last step fed to /metrics. */
   private readonly fed = new Map<string, { replay: StoredReplay; edges: CollapseEdges; step: number }>();
 
+  /** Open once the file exists: a dashboard started before the first recording waits for it. */
+  private store: SessionStore | null = null;
+  private list: SessionList | null = null;
+
   private constructor(
     private readonly server: http.Server,
-    private readonly store: SessionStore,
     readonly address: Listen,
     private readonly o: DashboardOptions,
   ) {}
 
+  /**
+   * Serves `o.db`; when there is no store yet (nothing recorded), serves an empty list until a
+   * recording creates it. The dashboard never creates the store itself: it only reads.
+   */
   static async start(o: DashboardOptions): Promise<Dashboard> {
     checkExposure(o.listen, o.token, 'rle dashboard');
-    if (!fs.existsSync(o.db)) throw new RleError('E_STORE', `no session store at ${o.db} (record a session first, or give --db)`);
-    const store = SessionStore.open(o.db);
     const server = http.createServer();
-    let d: Dashboard;
+    const d = new Dashboard(server, await listen(server, o.listen, 'rle dashboard'), o);
     try {
-      d = new Dashboard(server, store, await listen(server, o.listen, 'rle dashboard'), o);
+      d.openStore();
     } catch (e) {
-      store.close();
+      await d.close();
       throw e;
     }
     server.on('request', (req, res) => d.handle(req, res));
     return d;
+  }
+
+  /** Whether the store file exists (yet). */
+  get storeExists(): boolean {
+    return this.store !== null;
+  }
+
+  private openStore(): SessionStore | null {
+    if (this.store === null && fs.existsSync(this.o.db)) {
+      this.store = SessionStore.open(this.o.db);
+      this.list = new SessionList(this.store);
+    }
+    return this.store;
   }
 
   get openStreams(): number {
@@ -91,24 +110,31 @@ export class Dashboard {
       return send(res, 400, 'bad request\n');
     }
     const p = url.pathname;
+    const num = (k: string, dflt: number): number => {
+      const v = Number(url.searchParams.get(k) ?? dflt);
+      return Number.isFinite(v) ? v : dflt;
+    };
     try {
       const file = STATIC[p];
       if (file) return this.sendFile(res, file[0], file[1]);
-      if (p === '/api/sessions') return this.json(res, sessionList(this.store));
-      if (p === '/metrics') return void this.prometheus(res);
+      const store = this.openStore();
+      if (p === '/api/sessions') return this.json(res, this.list ? this.list.rows() : []);
+      if (p === '/metrics') return void this.prometheus(res, store);
       let m = /^\/api\/sessions\/([^/]+)$/.exec(p);
-      if (m) return this.withSession(res, m[1]!, (id) => this.json(res, { ...new SessionFeed(this.store, id, Number(url.searchParams.get('after') ?? 0) || 0).delta(), spikes: spikeSteps(this.store, id) }));
+      // live_window: while the session runs, only its last N seconds (the live view's window)
+      const win = num('live_window', 0) > 0 ? num('live_window', 0) : null;
+      if (m) return this.withSession(res, m[1]!, (s, id) => this.json(res, { ...new SessionFeed(s, id, num('after', 0), -1, win).delta(), spikes: spikeSteps(s, id) }));
       m = /^\/api\/sessions\/([^/]+)\/stream$/.exec(p);
-      if (m) return this.withSession(res, m[1]!, (id) => this.stream(req, res, id, Number(url.searchParams.get('after') ?? 0) || 0, Number(url.searchParams.get('step') ?? -1)));
+      if (m) return this.withSession(res, m[1]!, (s, id) => this.stream(req, res, s, id, num('after', 0), num('step', -1)));
       m = /^\/report\/([^/]+)$/.exec(p);
-      if (m) return this.withSession(res, m[1]!, (id) => void this.report(res, id));
+      if (m) return this.withSession(res, m[1]!, (s, id) => void this.report(res, s, id));
       send(res, 404, 'not found\n');
     } catch (e) {
       send(res, e instanceof RleError && e.code === 'E_SESSION' ? 404 : 500, `${(e as Error).message}\n`);
     }
   }
 
-  private withSession(res: http.ServerResponse, raw: string, f: (id: string) => void): void {
+  private withSession(res: http.ServerResponse, raw: string, f: (store: SessionStore, id: string) => void): void {
     let id: string;
     try {
       id = decodeURIComponent(raw);
@@ -116,7 +142,8 @@ export class Dashboard {
       return send(res, 400, 'bad session id\n');
     }
     if (!ID.test(id)) return send(res, 400, 'bad session id\n');
-    f(this.store.get(id).id);
+    if (!this.store) return send(res, 404, 'no sessions yet: nothing has been recorded in this store\n');
+    f(this.store, this.store.get(id).id);
   }
 
   private sendFile(res: http.ServerResponse, file: string, type: string): void {
@@ -128,12 +155,12 @@ export class Dashboard {
   }
 
   /** Server-sent events: `data` deltas every pollMs while the session runs, then `end`. */
-  private stream(req: http.IncomingMessage, res: http.ServerResponse, id: string, afterId: number, afterStep: number): void {
+  private stream(req: http.IncomingMessage, res: http.ServerResponse, store: SessionStore, id: string, afterId: number, afterStep: number): void {
     if (this.streams.size >= this.o.maxStreams) return send(res, 503, `too many live streams (at most ${this.o.maxStreams})\n`);
     res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     this.streams.add(res);
-    const feed = new SessionFeed(this.store, id, afterId, afterStep);
+    const feed = new SessionFeed(store, id, afterId, afterStep);
     let busy = false;
     const tick = (): void => {
       if (busy) return;
@@ -144,7 +171,7 @@ export class Dashboard {
         if (any) res.write(`event: data\ndata: ${JSON.stringify(d)}\n\n`);
         else res.write(': keep-alive\n\n');
         if (d.session.status !== 'running') {
-          res.write(`event: end\ndata: ${JSON.stringify({ status: d.session.status })}\n\n`);
+          res.write(`event: end\ndata: ${JSON.stringify({ status: d.session.status, ended_at: d.session.ended_at })}\n\n`);
           close();
         }
       } catch (e) {
@@ -164,8 +191,8 @@ export class Dashboard {
     tick();
   }
 
-  private async report(res: http.ServerResponse, id: string): Promise<void> {
-    const data = loadStoredSession(this.store, id);
+  private async report(res: http.ServerResponse, store: SessionStore, id: string): Promise<void> {
+    const data = loadStoredSession(store, id);
     const devices = data.devices.map((d) => d.device);
     const summary = buildReportSummary(data, undefined, devices);
     const svg = await renderSvg(figureSpec(data, summary, devices));
@@ -173,11 +200,18 @@ export class Dashboard {
   }
 
   /** Metrics of the sessions running now, fed from the store since the dashboard started. */
-  private async prometheus(res: http.ServerResponse): Promise<void> {
-    for (const s of this.store.list().filter((x) => x.status === 'running')) {
+  private async prometheus(res: http.ServerResponse, store: SessionStore | null): Promise<void> {
+    if (store) this.feedMetrics(store);
+    const { body, contentType } = await this.metrics.text();
+    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': contentType });
+    res.end(body);
+  }
+
+  private feedMetrics(store: SessionStore): void {
+    for (const s of store.list().filter((x) => x.status === 'running')) {
       let f = this.fed.get(s.id);
       if (!f) {
-        f = { replay: new StoredReplay(this.store, this.store.get(s.id)), edges: new CollapseEdges(), step: -1 };
+        f = { replay: new StoredReplay(store, store.get(s.id)), edges: new CollapseEdges(), step: -1 };
         this.fed.set(s.id, f);
       }
       for (const { sample, metric, throttle } of f.replay.next()) {
@@ -185,16 +219,13 @@ export class Dashboard {
         const events = edge ? [{ t: sample.t, device: sample.device, type: `collapse_${edge}` }] : [];
         this.metrics.observe(s.id, sample, metric, events, throttle);
       }
-      const steps = this.store.steps(s.id).filter((x) => x.step > f.step);
+      const steps = store.steps(s.id).filter((x) => x.step > f.step);
       const lastStep = steps.at(-1);
       if (lastStep) {
         this.metrics.step(s.id, lastStep);
         f.step = lastStep.step;
       }
     }
-    const { body, contentType } = await this.metrics.text();
-    res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': contentType });
-    res.end(body);
   }
 
   async close(): Promise<void> {
@@ -204,6 +235,6 @@ export class Dashboard {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-    this.store.close();
+    this.store?.close();
   }
 }

@@ -40,7 +40,7 @@ export class RleMetrics {
       rleRaw: gauge('rle_raw', 'RLE, raw (no unit)'),
       rleSmoothed: gauge('rle_smoothed', 'RLE, smoothed over the window (no unit)'),
       rleNorm: gauge('rle_norm', 'rle_smoothed divided by the expected RLE of the device class at this utilization, clamped to 0–1'),
-      eTh: gauge('rle_thermal_efficiency', 'E_th: thermal term, stability / (1 + 1/t_sustain_s), 0–1'),
+      eTh: gauge('rle_thermal_efficiency', 'E_th: thermal term, stability / (1 + 1/t_sustain_s), 0–1; absent for a sample without a temperature reading (t_sustain_s then sits at its cap and E_th would be only the utilization stability)'),
       ePw: gauge('rle_power_efficiency', 'E_pw: power term, utilization / a_load (no unit; above 1 when power is below rated × utilization)'),
       aLoad: gauge('rle_load_factor', 'a_load: power / rated power'),
       tSustain: gauge('rle_sustain_time_seconds', 't_sustain_s: time to the temperature limit at the current slope, s (capped)'),
@@ -80,7 +80,8 @@ export class RleMetrics {
     set('rleRaw', m.rle_raw);
     set('rleSmoothed', m.rle_smoothed);
     set('rleNorm', m.rle_norm);
-    set('eTh', m.E_th);
+    // Without a temperature reading E_th is the utilization's stability alone: not a thermal figure.
+    set('eTh', isReading(s.temp_src) && s.temp_c !== null ? m.E_th : null);
     set('ePw', m.E_pw);
     set('aLoad', m.a_load);
     set('tSustain', m.t_sustain_s);

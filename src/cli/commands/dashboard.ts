@@ -22,7 +22,8 @@ export async function dashboard(flags: DashboardFlags): Promise<void> {
     pollMs: 500,
   });
   const host = d.address.host.includes(':') ? `[${d.address.host}]` : d.address.host;
-  process.stdout.write(`rle dashboard: http://${host}:${d.address.port}/ (store ${storePath(flags)}; Prometheus /metrics; Ctrl-C stops)\n`);
+  const store = d.storeExists ? `store ${storePath(flags)}` : `store ${storePath(flags)}: none yet, shown once \`rle monitor\` or \`rle train\` records a session`;
+  process.stdout.write(`rle dashboard: http://${host}:${d.address.port}/ (${store}; Prometheus /metrics; Ctrl-C stops)\n`);
   await new Promise<void>((resolve) => onStopSignal(() => resolve()));
   onStopSignal(null);
   await d.close();
@@ -30,7 +31,7 @@ export async function dashboard(flags: DashboardFlags): Promise<void> {
 
 export function dashboardCommand(): Command {
   const cmd = new Command('dashboard')
-    .description('serve the sessions in a browser: list, session view, live view (server-sent events), /metrics')
+    .description('serve the sessions in a browser: list, session view, live view (server-sent events), /metrics; starts on an empty store and shows sessions as they are recorded')
     .option('--host <host>', 'interface to listen on (anything but loopback needs --token)', '127.0.0.1')
     .option('--port <port>', 'port (0: any free one)', '8686')
     .option('--token <token>', 'required on every request, stream and /metrics (default $RLE_TOKEN)')
