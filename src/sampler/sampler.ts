@@ -7,7 +7,7 @@ import os from 'node:os';
 import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
 import { CollapseEdges } from '../core/collapse-edges.js';
-import { SessionThrottle, userLimit } from '../analysis/throttle/from-sample.js';
+import { SessionThrottle, throttleDetail, userLimit } from '../analysis/throttle/from-sample.js';
 import type { ThrottleSample } from '../analysis/throttle/types.js';
 import { ratedPowerFromReadings } from '../sensors/nvidia-smi.js';
 import { SensorSet, type SourceHealth, type SourceRecord } from '../sensors/registry.js';
@@ -199,11 +199,6 @@ export class Sampler {
       sources: this.sensors.health(),
     };
   }
-}
-
-/** `thermal;power` (and ` (inferred)`): what a throttle_start event's detail says. */
-export function throttleDetail(a: ThrottleSample): string {
-  return `${a.causes.join(';') || 'other'}${a.inferred ? ' (inferred)' : ''}`;
 }
 
 function readTimeoutMs(hz: number): number {

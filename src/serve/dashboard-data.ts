@@ -11,7 +11,7 @@ import { resolveDeviceParams } from '../core/device.js';
 import { isReading, type Provenance } from '../core/provenance.js';
 import { StoredReplay } from '../replay/stored.js';
 import { throttleText } from '../report/text-summary.js';
-import { throttleDetail } from '../sampler/sampler.js';
+import { throttleDetail } from '../analysis/throttle/from-sample.js';
 import type { SessionInfo, SessionStore, StepRecord, StoreEvent } from '../store/session-store.js';
 
 export interface DeviceColumns {

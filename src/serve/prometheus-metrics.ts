@@ -34,7 +34,7 @@ export class RleMetrics {
     const gauge = (name: string, help: string): Gauge<(typeof DEVICE)[number]> => new Gauge({ name, help, labelNames: DEVICE, registers: r });
     this.g = {
       util: gauge('rle_device_utilization_percent', 'Device utilization, percent (measured)'),
-      temp: gauge('rle_device_temperature_celsius', 'Device temperature, °C (measured; absent when unavailable)'),
+      temp: gauge('rle_device_temperature_celsius', 'Device temperature, °C (a reading; absent when unavailable or not a reading)'),
       power: gauge('rle_device_power_watts', 'Device power, W (as sampled; rle_device_power_estimated says whether it is a reading; absent when unavailable)'),
       powerEstimated: gauge('rle_device_power_estimated', '1 when the metric used power that is not a reading (estimated from utilization, or a constant), else 0'),
       rleRaw: gauge('rle_raw', 'RLE, raw (no unit)'),
@@ -43,7 +43,7 @@ export class RleMetrics {
       eTh: gauge('rle_thermal_efficiency', 'E_th: thermal term, stability / (1 + 1/t_sustain_s), 0–1; absent for a sample without a temperature reading (t_sustain_s then sits at its cap and E_th would be only the utilization stability)'),
       ePw: gauge('rle_power_efficiency', 'E_pw: power term, utilization / a_load (no unit; above 1 when power is below rated × utilization)'),
       aLoad: gauge('rle_load_factor', 'a_load: power / rated power'),
-      tSustain: gauge('rle_sustain_time_seconds', 't_sustain_s: time to the temperature limit at the current slope, s (capped)'),
+      tSustain: gauge('rle_sustain_time_seconds', 't_sustain_s: time to the temperature limit at the current slope, s (capped); absent without a temperature reading (it would sit at its cap)'),
       collapse: gauge('rle_collapse', '1 while the device is in an efficiency collapse, else 0'),
     };
     this.collapseSamples = new Counter({ name: 'rle_collapse_samples_total', help: 'Samples flagged as collapse', labelNames: DEVICE, registers: r });
@@ -74,17 +74,19 @@ export class RleMetrics {
       else this.g[k]!.set(l, v);
     };
     set('util', s.util_pct);
-    set('temp', s.temp_c);
+    // A temperature that is not a reading (a constant a tool wrote) is absent, like none.
+    const hasTemp = isReading(s.temp_src) && s.temp_c !== null;
+    set('temp', hasTemp ? s.temp_c : null);
     set('power', s.power_w);
     set('powerEstimated', isReading(m.power_source) ? 0 : 1);
     set('rleRaw', m.rle_raw);
     set('rleSmoothed', m.rle_smoothed);
     set('rleNorm', m.rle_norm);
     // Without a temperature reading E_th is the utilization's stability alone: not a thermal figure.
-    set('eTh', isReading(s.temp_src) && s.temp_c !== null ? m.E_th : null);
+    set('eTh', hasTemp ? m.E_th : null);
     set('ePw', m.E_pw);
     set('aLoad', m.a_load);
-    set('tSustain', m.t_sustain_s);
+    set('tSustain', hasTemp ? m.t_sustain_s : null); // without a temperature it sits at its cap: not a measurement
     set('collapse', m.collapse);
     const key = `${session}\u0000${s.device}`;
     const prev = this.last.get(key);

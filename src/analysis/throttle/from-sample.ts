@@ -77,3 +77,8 @@ export class SessionThrottle {
 export function storedThrottle(a: ThrottleSample | undefined): StoredThrottle | null {
   return a ? { throttled: a.throttled, causes: a.causes.length > 0 ? a.causes.join(';') : null } : null;
 }
+
+/** `thermal;power` (and ` (inferred)`): what a throttle_start event's detail says. */
+export function throttleDetail(a: ThrottleSample): string {
+  return `${a.causes.join(';') || 'other'}${a.inferred ? ' (inferred)' : ''}`;
+}
