@@ -38,8 +38,10 @@ export interface DeviceSummary {
   samples: number;
   /** Last minus first timestamp, seconds. */
   duration_s: number | null;
-  /** Steps longer than twice the nominal period; longest_s is the longest step between samples. */
-  gaps: { count: number; longest_s: number | null };
+  /** Steps longer than twice the nominal period, and the longest of them, s (0 with no gap). */
+  gaps: { count: number; longest_s: number };
+  /** The longest step between consecutive samples, s (null with fewer than two samples). */
+  longest_step_s: number | null;
   collapse_samples: number;
   /** null where no collapse could be detected (no temperature reading): collapse_note says why. */
   collapse_rate: number | null;
@@ -75,6 +77,7 @@ class DeviceAccumulator {
   tPrev: number | null = null;
   gapCount = 0;
   longestStep: number | null = null;
+  longestGap = 0;
   outOfOrder = 0;
   collapseSamples = 0;
   collapseEvents = 0;
@@ -114,7 +117,10 @@ class DeviceAccumulator {
     if (this.tPrev !== null) {
       const step = t - this.tPrev;
       if (step < 0) this.outOfOrder++;
-      if (step > gapS) this.gapCount++;
+      if (step > gapS) {
+        this.gapCount++;
+        if (step > this.longestGap) this.longestGap = step;
+      }
       if (this.longestStep === null || step > this.longestStep) this.longestStep = step;
     }
     this.tPrev = t;
@@ -184,7 +190,8 @@ class DeviceAccumulator {
     return {
       samples: n,
       duration_s: n > 0 ? this.tMax - this.tMin : null,
-      gaps: { count: this.gapCount, longest_s: this.longestStep },
+      gaps: { count: this.gapCount, longest_s: this.longestGap },
+      longest_step_s: this.longestStep,
       collapse_samples: this.collapseSamples,
       collapse_rate: collapseNote ? null : share(this.collapseSamples),
       collapse_note: collapseNote,

@@ -9,6 +9,7 @@ import { SessionCsvWriter, formatNumber } from '../store/csv-writer.js';
 import { AtomicOutput, writeChunk } from '../store/files.js';
 import type { SessionStore } from '../store/session-store.js';
 import { formatTimestamp } from '../store/timestamp.js';
+import { tidy } from '../report/format.js';
 import { withStore } from './session-input.js';
 
 /** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
@@ -20,7 +21,7 @@ export const STEP_COLUMNS = 'step,t,loss,grad_norm,learning_rate,epoch,tokens';
 function stepsCsv(store: SessionStore, sessionId: string): string {
   let s = `${STEP_COLUMNS}\n`;
   for (const x of store.steps(sessionId)) {
-    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, x.learning_rate, x.epoch, x.tokens].map(formatNumber).join(',')}\n`;
+    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, tidy(x.learning_rate), tidy(x.epoch), x.tokens].map(formatNumber).join(',')}\n`;
   }
   return s;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RleError } from '../errors.js';
 import { evaluate, type LabelledSession } from '../fingerprint/evaluate.js';
-import { FEATURE_NAMES, sessionWindows } from '../fingerprint/features.js';
+import { FEATURE_NAMES, MIN_WINDOW_SAMPLES, sessionWindows } from '../fingerprint/features.js';
 import { classify, isModel, trainModel, type FingerprintModel } from '../fingerprint/model.js';
 import { PKG_ROOT } from '../package-root.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
@@ -36,6 +36,14 @@ export function pickDevice(data: SessionData, want: string | null): DeviceSeries
   return d;
 }
 
+/** Why a session gives no window: the rule is samples per window (MIN_WINDOW_SAMPLES) as much as its length. */
+function tooShort(data: SessionData, windowS: number): string {
+  const d = data.devices[0];
+  const n = d?.t.length ?? 0;
+  const span = n > 1 ? d!.t[n - 1]! - d!.t[0]! : 0;
+  return `no ${windowS} s window with at least ${MIN_WINDOW_SAMPLES} samples: the session has ${n} sample${n === 1 ? '' : 's'} over ${span.toFixed(1)} s (record longer or faster, or give a longer --window)`;
+}
+
 /** `label=session` specs → labelled sessions with their feature windows. */
 export async function labelledSessions(specs: readonly string[], windowS: number, o: FingerprintInputs): Promise<LabelledSession[]> {
   const out: LabelledSession[] = [];
@@ -45,7 +53,7 @@ export async function labelledSessions(specs: readonly string[], windowS: number
     const [label, input] = [s.slice(0, eq), s.slice(eq + 1)];
     const data = await loadSession(input, { db: o.db });
     const windows = sessionWindows(pickDevice(data, o.device), windowS).map((w) => w.values);
-    if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', `${input}: too short for even one ${windowS} s window`);
+    if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', tooShort(data, windowS), { file: input });
     out.push({ label, id: data.id, windows });
   }
   return out;
@@ -91,6 +99,6 @@ export async function trainFingerprint(sessions: LabelledSession[], windowS: num
 export async function classifyInput(model: FingerprintModel, input: string, o: FingerprintInputs): Promise<ReturnType<typeof classify>> {
   const data = await loadSession(input, { db: o.db });
   const windows = sessionWindows(pickDevice(data, o.device), model.window_s).map((w) => w.values);
-  if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', `too short for even one ${model.window_s} s window`, { file: input });
+  if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', tooShort(data, model.window_s), { file: input });
   return classify(model, windows);
 }

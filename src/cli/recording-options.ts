@@ -2,7 +2,7 @@
  * The flags of every command that records a session (monitor, train, run, workload,
  * characterize), and their translation into the recorder's options.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { RATED_POWER_W } from '../core/constants.js';
 import { RleError } from '../errors.js';
@@ -46,7 +46,7 @@ function sensorName(raw: string, prev: string[] = []): string[] {
 
 export function addRecordingOptions(cmd: Command): Command {
   cmd
-    .option('--devices <list>', 'devices or classes to record, e.g. cpu,gpu (default: all found)', list, [])
+    .addOption(new Option('--devices <list>', 'devices or classes to record, e.g. cpu,gpu').argParser(list).default([], 'all found'))
     .option('--name <name>', 'session name')
     .option('--model-name <name>', 'metadata: model being trained')
     .option('--training-mode <mode>', 'metadata: e.g. fine-tune, pretrain, inference')
@@ -58,7 +58,7 @@ export function addRecordingOptions(cmd: Command): Command {
     .option('--sysfs-root <dir>', 'root of sysfs', '/sys')
     .option('--procfs-root <dir>', 'root of procfs', '/proc')
     .option('--nvidia-smi <path>', 'nvidia-smi executable, or none', 'nvidia-smi')
-    .option('--disable-sensor <source>', `skip a sensor source (${SOURCE_NAMES.join(', ')}); repeatable`, sensorName, [])
+    .addOption(new Option('--disable-sensor <source>', `skip a sensor source (${SOURCE_NAMES.join(', ')}); repeatable`).argParser(sensorName).default([], 'none'))
     .option('--stats-interval <s>', 'print a summary line every S seconds (0: never)', nonNegative, 60)
     .option('--prometheus <[host:]port>', 'serve /metrics (Prometheus/OpenMetrics text) while recording; host defaults to 127.0.0.1')
     .option('--token <token>', 'required on every request when serving beyond loopback (default $RLE_TOKEN)');

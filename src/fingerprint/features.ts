@@ -16,7 +16,7 @@ export const FEATURE_NAMES: readonly string[] = [...SERIES.flatMap((s) => STATS.
 
 export const WINDOW_DEFAULT_S = 30;
 /** A window needs this many samples to be described at all. */
-const MIN_SAMPLES = 8;
+export const MIN_WINDOW_SAMPLES = 8;
 
 function quantile(sorted: number[], q: number): number {
   const pos = (sorted.length - 1) * q;
@@ -27,7 +27,7 @@ function quantile(sorted: number[], q: number): number {
 function stats(t: number[], x: (number | null)[]): number[] {
   const pts: [number, number][] = [];
   x.forEach((v, i) => v !== null && Number.isFinite(v) && pts.push([t[i]!, v]));
-  if (pts.length < MIN_SAMPLES / 2) return STATS.map(() => NaN);
+  if (pts.length < MIN_WINDOW_SAMPLES / 2) return STATS.map(() => NaN);
   const v = pts.map((p) => p[1]);
   const n = v.length;
   const mean = v.reduce((a, b) => a + b, 0) / n;
@@ -64,7 +64,7 @@ export function dominantPeriod(x: number[], dt: number): number {
 }
 
 function utilShape(u: number[], dt: number): number[] {
-  if (u.length < MIN_SAMPLES) return UTIL_SHAPE.map(() => NaN);
+  if (u.length < MIN_WINDOW_SAMPLES) return UTIL_SHAPE.map(() => NaN);
   const n = u.length;
   const mean = u.reduce((a, b) => a + b, 0) / n;
   const v = u.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
@@ -114,12 +114,12 @@ function windowFeatures(d: DeviceSeries, i0: number, i1: number): number[] {
 export function sessionWindows(d: DeviceSeries, windowS = WINDOW_DEFAULT_S): FeatureWindow[] {
   const out: FeatureWindow[] = [];
   const n = d.t.length;
-  if (n < MIN_SAMPLES) return out;
+  if (n < MIN_WINDOW_SAMPLES) return out;
   let i0 = 0;
   while (i0 < n) {
     let i1 = i0;
     while (i1 < n && d.t[i1]! < d.t[i0]! + windowS) i1++;
-    if (i1 - i0 >= MIN_SAMPLES && (d.t[i1 - 1]! - d.t[i0]! >= 0.5 * windowS || (i0 === 0 && i1 === n))) out.push({ start: d.t[i0]!, end: d.t[i1 - 1]!, values: windowFeatures(d, i0, i1) });
+    if (i1 - i0 >= MIN_WINDOW_SAMPLES && (d.t[i1 - 1]! - d.t[i0]! >= 0.5 * windowS || (i0 === 0 && i1 === n))) out.push({ start: d.t[i0]!, end: d.t[i1 - 1]!, values: windowFeatures(d, i0, i1) });
     i0 = i1;
   }
   return out;

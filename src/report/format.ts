@@ -27,3 +27,11 @@ export function duration(s: number | null): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * A computed value at 12 significant digits: 5e-5 × 3/5 is 3.0000000000000004e-5 in binary,
+ * which is noise, not a learning rate anyone set. null and non-finite stay as they are.
+ */
+export function tidy(x: number | null | undefined): number | null {
+  return x === null || x === undefined ? null : Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
+}

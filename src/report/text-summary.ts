@@ -16,7 +16,7 @@ export function renderSummary(s: SessionSummary, notes: readonly string[]): stri
   let out = `${s.source}: ${plural(s.rows, 'row')}, ${s.malformed_rows} malformed, ${plural(names.length, 'device')}\n`;
   for (const name of names) {
     const d = s.devices[name]!;
-    const longest = d.gaps.longest_s === null ? '' : `, longest step ${duration(d.gaps.longest_s)}`;
+    const longest = d.gaps.count > 0 ? ` (longest ${duration(d.gaps.longest_s)})` : '';
     const power = d.power_w.measured_share
       ? `mean ${fmt(d.power_w.mean)} W, max ${fmt(d.power_w.max)} W, a reading on ${pct(d.power_w.measured_share)} of samples`
       : d.power_w.label

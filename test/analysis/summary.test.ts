@@ -27,6 +27,7 @@ describe('SummaryBuilder', () => {
     assert.equal(d.samples, 10);
     assert.equal(d.duration_s, 22);
     assert.deepEqual(d.gaps, { count: 2, longest_s: 12 });
+    assert.equal(d.longest_step_s, 12);
     assert.equal(d.collapse_samples, 6);
     assert.equal(d.collapse_rate, 0.6);
     assert.equal(d.collapse_events, 3);

@@ -15,7 +15,7 @@ describe('text summaries', () => {
     const b = new SummaryBuilder(1);
     for (let i = 0; i < 5; i++) b.add('gpu0', { t: i, util_pct: 90, temp_c: 70, power_w: 200, temp_src: 'measured', power_src: 'measured' }, { rle_smoothed: 0.5, E_th: 0.9, E_pw: 1, collapse: 0, power_source: 'measured' });
     const text = renderSummary(b.result('x.csv', 5, 0), ['a note']);
-    assert.match(text, /^x\.csv: 5 rows, 0 malformed, 1 device\n\ngpu0: 5 samples over 4 s, 0 gaps, longest step 1 s\n/);
+    assert.match(text, /^x\.csv: 5 rows, 0 malformed, 1 device\n\ngpu0: 5 samples over 4 s, 0 gaps\n/);
     assert.match(text, /power {9}mean 200 W, max 200 W, a reading on 100\.0% of samples/);
     assert.match(text, /\nNotes:\n {2}- a note\n$/);
     const t = renderTraining('S', { status: 'completed', steps: 1, wall_s: 2, loss_first: 4, loss_last: 3, loss_change_pct: -25, samples_per_s: 2, tokens_per_s: 256, kernels: null });

@@ -20,3 +20,20 @@ describe('training defaults', () => {
     assert.throws(() => trainOptions({ kernels: 'cuda' }), /kernels: one of auto, native, wasm, js/);
   });
 });
+
+describe('the demo', () => {
+  it('learning rates by model: from scratch for presets, a fine-tuning rate for pretrained weights, the given one wins', () => {
+    assert.equal(trainOptions({}).lr, 3e-3);
+    assert.equal(trainOptions({ preset: 'distilgpt2' }).lr, 6e-4);
+    assert.equal(trainOptions({ modelDir: '/m' }).lr, 5e-5);
+    assert.equal(trainOptions({ lr: 1e-4 }).lr, 1e-4);
+  });
+  it("the defaults' 20 steps show learning: the loss falls by at least 25 %", async () => {
+    const { Trainer } = await import('../../src/train/trainer.js');
+    const tr = await Trainer.create(trainOptions({ threads: 2 }));
+    const losses: number[] = [];
+    for (let i = 0; i < TRAIN_DEFAULTS.steps; i++) losses.push(tr.step().loss);
+    const fall = 1 - losses.at(-1)! / losses[0]!;
+    assert.ok(fall >= 0.25, `loss ${losses[0]!.toFixed(2)} → ${losses.at(-1)!.toFixed(2)} (−${(100 * fall).toFixed(1)} %)`);
+  });
+});

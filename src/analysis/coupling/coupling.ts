@@ -190,7 +190,10 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
   const n = aligned.grad_norm.subarray(i0, i1).reduce((c, v) => c + (Number.isFinite(v) ? 1 : 0), 0);
   const noThermal = noThermalReading(d);
   const K = Math.max(0, Math.min(Math.round(o.lagsS / dt), Math.floor((i1 - i0) / 4)));
-  const lags_s = Array.from({ length: 2 * K + 1 }, (_, j) => Math.round((j - K) * dt * 1000) / 1000);
+  // Lags in seconds to a tenth of the sampling period's order (1 Hz: 0.1 s): a median step of
+  // 1.0006 s makes lag 10 "10 s", not "10.006 s" — the jitter is not information.
+  const q = 10 ** (Math.floor(Math.log10(dt)) - 1);
+  const lags_s = Array.from({ length: 2 * K + 1 }, (_, j) => Number((Math.round(((j - K) * dt) / q) * q).toPrecision(12)));
   const h = Math.max(2, Math.round(o.detrendS / 2 / dt));
 
   const xs = (['grad_norm', 'loss'] as const).map((tm) => transform(aligned[tm].subarray(i0, i1), h, o.arMaxOrder));

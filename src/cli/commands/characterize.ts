@@ -1,5 +1,5 @@
 /** `rle characterize`: the standard workloads in turn, then their thermal-personality table (src/app/characterize.ts). */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { characterize as run, phaseFile } from '../../app/characterize.js';
 import { RleError } from '../../errors.js';
 import { compareMarkdown, compareText } from '../../report/compare.js';
@@ -51,7 +51,7 @@ export function characterizeCommand(): Command {
   const cmd = new Command('characterize')
     .description('run idle, stress, the synthetic patterns (and the training workload) in turn; print their thermal personality table')
     .option('--cooldown <s>', 'pause between workloads (default: half the duration, at most 30 s)', nonNegative)
-    .option('--include <what>', 'also run: train', (v: string, prev: string[]) => [...prev, ...v.split(',')], [])
+    .addOption(new Option('--include <what>', 'also run: train').argParser((v: string, prev: string[]) => [...prev, ...v.split(',')]).default([], 'nothing more'))
     .option('--json', 'print the table as an array of rows')
     .option('--md', 'print the table as Markdown');
   addLoadOptions(cmd, 60);

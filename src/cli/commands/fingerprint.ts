@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { classifyInput, DEFAULT_MODEL, labelledSessions, readModel, trainFingerprint, type FingerprintInputs } from '../../app/fingerprint.js';
 import { RleError } from '../../errors.js';
+import { plural } from '../../report/format.js';
 import { evaluate } from '../../fingerprint/evaluate.js';
 import { WINDOW_DEFAULT_S } from '../../fingerprint/features.js';
 import { FOREST_DEFAULTS } from '../../fingerprint/model.js';
@@ -27,7 +28,7 @@ export async function fpTrain(specs: string[], flags: FpFlags): Promise<void> {
   const sessions = await labelledSessions(specs, flags.window, inputs(flags));
   const { model, cv, windows } = await trainFingerprint(sessions, flags.window, { trees: flags.trees, seed: flags.seed }, flags.out);
   const acc = cv ? `; grouped ${cv.folds}-fold CV: window accuracy ${(cv.window_accuracy * 100).toFixed(1)} %, session accuracy ${(cv.session_accuracy * 100).toFixed(1)} %` : '';
-  process.stderr.write(`rle fingerprint: ${model.labels.length} labels, ${sessions.length} sessions, ${windows} windows, ${model.features.length} features${acc}; wrote ${flags.out}\n`);
+  process.stderr.write(`rle fingerprint: ${plural(model.labels.length, 'label')}, ${plural(sessions.length, 'session')}, ${plural(windows, 'window')}, ${plural(model.features.length, 'feature')}${acc}; wrote ${flags.out}\n`);
 }
 
 export async function fpClassify(modelFile: string, input: string, flags: FpFlags): Promise<void> {
@@ -35,7 +36,7 @@ export async function fpClassify(modelFile: string, input: string, flags: FpFlag
   if (flags.json) process.stdout.write(JSON.stringify(c, null, 2) + '\n');
   else {
     const probs = Object.entries(c.probabilities).sort((a, b) => b[1] - a[1]).map(([l, p]) => `${l} ${(p * 100).toFixed(0)}%`).join(', ');
-    process.stdout.write(`${c.label} (${probs}; ${c.windows} windows)\n`);
+    process.stdout.write(`${c.label} (${probs}; ${plural(c.windows, 'window')})\n`);
     if (c.imputed_features.length > 0) process.stderr.write(`rle fingerprint: note: this session lacks ${c.imputed_features.length} feature(s) the model uses (filled with training medians): ${c.imputed_features.slice(0, 6).join(', ')}${c.imputed_features.length > 6 ? ', …' : ''}\n`);
   }
 }
@@ -48,7 +49,7 @@ export async function fpEvaluate(specs: string[], flags: FpFlags): Promise<void>
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
     return;
   }
-  let out = `grouped ${r.folds}-fold cross-validation over ${r.sessions} sessions (${r.windows} windows; no session in training and test at once)\n`;
+  let out = `grouped ${r.folds}-fold cross-validation over ${plural(r.sessions, 'session')} (${plural(r.windows, 'window')}; no session in training and test at once)\n`;
   out += `window accuracy ${(r.window_accuracy * 100).toFixed(1)} %, session accuracy ${(r.session_accuracy * 100).toFixed(1)} %\n\nconfusion (sessions; rows true, columns predicted)\n`;
   const w = Math.max(...r.labels.map((l) => l.length), 6);
   out += ' '.repeat(w) + r.labels.map((l) => l.padStart(w + 2)).join('') + '\n';

@@ -53,7 +53,7 @@ export function reportCommand(): Command {
     .option('--seed <n>', 'seed of the permutation tests', nonNegativeInt, COUPLING_DEFAULTS.seed)
     .option('--draws <n>', 'null draws per test: surrogates (correlations), circular shifts (coincidences)', positiveInt, COUPLING_DEFAULTS.draws)
     .addOption(new Option('--spike-rule <rule>', 'grad_norm spikes: robust (rolling median + 3 MAD) or mean-sd (the original study\'s)').choices(['robust', 'mean-sd']).default('robust'))
-    .option('--device <name>', 'only this device (repeatable or comma-separated)', deviceList, []);
+    .addOption(new Option('--device <name>', 'only this device (repeatable or comma-separated)').argParser(deviceList).default([], 'every device'));
   addStoreOption(cmd);
   return cmd.action((id: string, flags: ReportFlags) => report(id, flags));
 }

@@ -1,8 +1,9 @@
 /** `rle train`: the built-in GPT-2 training workload, monitored (src/app/train-job.ts). */
 import { Command, Option } from 'commander';
 import { TrainJob } from '../../app/train-job.js';
+import { tidy } from '../../report/format.js';
 import { renderSummary, renderTraining } from '../../report/text-summary.js';
-import { TRAIN_DEFAULTS, defaultThreads, trainOptions } from '../../train/defaults.js';
+import { DEFAULT_LR, TRAIN_DEFAULTS, defaultThreads, trainOptions } from '../../train/defaults.js';
 import { KERNEL_CHOICES, type KernelChoice } from '../../train/kernels/select.js';
 import { PRESETS } from '../../train/trainer.js';
 import { nonNegative, nonNegativeInt, positive, positiveInt } from '../options.js';
@@ -18,7 +19,7 @@ interface TrainFlags extends RecordingFlags {
   steps: number;
   batch: number;
   seq: number;
-  lr: number;
+  lr?: number;
   warmup: number;
   weightDecay: number;
   seed: number;
@@ -52,7 +53,7 @@ export async function train(flags: TrainFlags): Promise<void> {
   }
   if (flags.json) {
     const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
-    const list = r.steps.map((s) => ({ step: s.step, t: s.t, loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: s.learning_rate, epoch: s.epoch }));
+    const list = r.steps.map((s) => ({ step: s.step, t: s.t, t_start: s.t_start ?? null, loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: tidy(s.learning_rate), epoch: tidy(s.epoch), tokens: s.tokens }));
     process.stdout.write(JSON.stringify({ session: r.session, steps: list, summary: r.summary, report: r.report }, null, 2) + '\n');
   } else {
     out.write('\n' + renderTraining(r.session, r.summary));
@@ -76,7 +77,7 @@ export function trainCommand(): Command {
     .option('--duration <s>', 'also stop after this many seconds (the learning-rate schedule still spans --steps)', positive)
     .option('--batch <n>', 'rows per batch', positiveInt, d.batch)
     .option('--seq <n>', 'tokens per row', positiveInt, d.seq)
-    .option('--lr <x>', 'peak learning rate', nonNegative, d.lr)
+    .option('--lr <x>', `peak learning rate (default: ${DEFAULT_LR.presets.tiny} for the tiny preset, ${DEFAULT_LR.presets.distilgpt2} for distilgpt2, from scratch; ${DEFAULT_LR.pretrained} with --model)`, nonNegative)
     .option('--warmup <n>', 'linear warm-up steps', nonNegativeInt, d.warmup)
     .option('--weight-decay <x>', 'AdamW weight decay (2-D weights only)', nonNegative, d.weightDecay)
     .option('--seed <n>', 'seed of init and shuffle', nonNegativeInt, d.seed)

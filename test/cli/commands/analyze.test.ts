@@ -5,7 +5,7 @@ import { fixtureFile, runCli } from '../../helpers.js';
 
 /** The shape: every key, nothing more. */
 const DEVICE_KEYS = {
-  samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, collapse_samples: 0, collapse_rate: 0, collapse_note: 'x',
+  samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, longest_step_s: 0, collapse_samples: 0, collapse_rate: 0, collapse_note: 'x',
   collapse_events: 0, rle_smoothed: { mean: 0, min: 0, max: 0 }, E_th_mean: 0, E_pw_mean: 0,
   power_w: { mean: 0, max: 0, measured_share: 0, label: 'x' }, temp_c: { mean: 0, max: 0, available_share: 0, label: 'x' }, util_pct_mean: 0,
   throttle: { throttled_s: 0, unthrottled_s: 0, unknown_s: 0, share: 0, causes: [], inferred: false },
@@ -53,7 +53,7 @@ describe('rle analyze', () => {
     const r = await runCli(['analyze', 'examples/desktop-live.csv']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1708 rows, 0 malformed, 1 device\n/);
-    assert.match(r.stdout, /^cpu: 1708 samples over 42\.0 min, 3 gaps, longest step 10\.8 min$/m);
+    assert.match(r.stdout, /^cpu: 1708 samples over 42\.0 min, 3 gaps \(longest 10\.8 min\)$/m);
     assert.match(r.stdout, /power +mean 49 W, max 86\.5 W, a reading on 100\.0% of samples/);
     assert.match(r.stdout, /temperature +mean 43\.3 °C, max 61 °C, a reading on 98\.9% of samples/);
   });

@@ -32,8 +32,8 @@ describe('rle train', () => {
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as TrainJson;
     assert.equal(j.steps.length, 3);
-    assert.deepEqual(Object.keys(j.steps[0]!).sort(), ['epoch', 'grad_norm', 'learning_rate', 'loss', 'step', 't']);
-    assert.deepEqual(j.steps.map((s) => s.learning_rate), [0, 1e-5, 2e-5]); // warm-up 5 from 0, base 5e-5
+    assert.deepEqual(Object.keys(j.steps[0]!).sort(), ['epoch', 'grad_norm', 'learning_rate', 'loss', 'step', 't', 't_start', 'tokens']);
+    assert.deepEqual(j.steps.map((s) => s.learning_rate), [0, 6e-4, 1.2e-3]); // warm-up 5 from 0, the preset's from-scratch 3e-3
     assert.ok(j.steps.every((s) => s.loss > 9 && s.loss < 12), 'random init: loss near ln(50257) ≈ 10.8');
     assert.deepEqual(j.steps.map((s) => s.epoch), [0.2, 0.4, 0.6]); // 2 of the 10 built-in examples per step
     assert.equal(j.summary.status, 'completed');
