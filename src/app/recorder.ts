@@ -218,3 +218,49 @@ export class Recorder {
     return { status, summary, notes: this.summary.notes() };
   }
 }
+
+/** What a library caller gives to record: everything else takes the CLI's defaults. */
+export interface RecordOptions {
+  /** Sampling rate, Hz (default 1, at most 50). */
+  readonly hz?: number;
+  /** Stop after this long, s (default: until stop()/end()). */
+  readonly durationS?: number | null;
+  /** The session store (default: $RLE_HOME/rle.db, else ~/.local/share/rle/rle.db). */
+  readonly db?: string;
+  readonly name?: string | null;
+  readonly kind?: string;
+  /** Devices or classes to record (default: all found). */
+  readonly devices?: readonly string[];
+  /** nvidia-smi executable, or null for no GPUs (default: nvidia-smi on PATH). */
+  readonly nvidiaSmi?: string | null;
+  readonly sysfsRoot?: string;
+  readonly procfsRoot?: string;
+  /** Info lines (session id, what is measured); default: none. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * A monitored session for code that embeds rle (a Node training loop): start it, run() in the
+ * background, push steps with step(), then end(). `hz` as the README names it.
+ */
+export async function startRecording(o: RecordOptions = {}): Promise<Recorder> {
+  const hz = o.hz ?? 1;
+  if (!(typeof hz === 'number' && hz > 0 && hz <= 50)) throw new RangeError(`rle: hz must be in (0, 50], got ${String(hz)}`);
+  const { defaultDbPath } = await import('../store/session-store.js');
+  return Recorder.start({
+    kind: o.kind ?? 'library',
+    name: o.name ?? null,
+    db: o.db ?? defaultDbPath(),
+    manifest: {},
+    sampling: {
+      hz,
+      durationS: o.durationS ?? null,
+      devices: o.devices ?? [],
+      estimatePower: null,
+      sensors: { sysfsRoot: o.sysfsRoot ?? '/sys', procfsRoot: o.procfsRoot ?? '/proc', nvidiaSmi: o.nvidiaSmi === undefined ? 'nvidia-smi' : o.nvidiaSmi, periodMs: 1000 / hz, now: () => performance.now() },
+      disabledSources: [],
+      engine: { dtS: 1 / hz },
+    },
+    log: o.log ?? (() => undefined),
+  });
+}

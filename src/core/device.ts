@@ -39,6 +39,8 @@ export type DeviceMap<T> = Readonly<Record<string, T>>;
 export interface EngineOptions {
   /** Nominal sampling period, seconds (default 1). */
   readonly dtS?: number;
+  /** Nominal sampling rate, Hz: dtS = 1 / hz (give one of the two). */
+  readonly hz?: number;
   readonly detector?: Partial<DetectorParams>;
   /** Rated power overrides, watts. */
   readonly rated?: DeviceMap<number>;
@@ -54,6 +56,17 @@ function pick<T>(map: DeviceMap<T> | undefined, device: string, cls: DeviceClass
   return undefined;
 }
 
+const OPTION_KEYS = new Set(['dtS', 'hz', 'detector', 'rated', 'limit', 'curve']);
+
+/** Programmer-error check of engine options for library callers (plain JS included): unknown keys and bad rates throw. */
+export function checkEngineOptions(o: EngineOptions): void {
+  if (o === null || typeof o !== 'object') throw new TypeError('rle engine: options must be an object');
+  for (const k of Object.keys(o)) if (!OPTION_KEYS.has(k)) throw new TypeError(`rle engine: unknown option "${k}" (one of ${[...OPTION_KEYS].join(', ')})`);
+  if (o.hz !== undefined && !(typeof o.hz === 'number' && o.hz > 0 && Number.isFinite(o.hz))) throw new RangeError(`rle engine: hz must be a number > 0, got ${String(o.hz)}`);
+  if (o.hz !== undefined && o.dtS !== undefined && Math.abs(o.dtS - 1 / o.hz) > 1e-12) throw new RangeError('rle engine: give hz or dtS, not two different rates');
+  if (o.detector) for (const k of Object.keys(o.detector)) if (!(k in DETECTOR_DEFAULTS)) throw new TypeError(`rle engine: unknown detector parameter "${k}"`);
+}
+
 export function resolveDeviceParams(device: string, options: EngineOptions = {}): DeviceParams {
   const deviceClass = deviceClassOf(device);
   return {
@@ -61,7 +74,7 @@ export function resolveDeviceParams(device: string, options: EngineOptions = {})
     ...options.detector,
     device,
     deviceClass,
-    dtS: options.dtS ?? DEFAULT_DT_S,
+    dtS: options.dtS ?? (options.hz !== undefined ? 1 / options.hz : DEFAULT_DT_S),
     ratedPowerW: pick(options.rated, device, deviceClass) ?? RATED_POWER_W[deviceClass],
     tempLimitC: pick(options.limit, device, deviceClass) ?? TEMP_LIMIT_C[deviceClass],
     curve: pick(options.curve, device, deviceClass) ?? DEVICE_CURVE[deviceClass],

@@ -4,7 +4,7 @@
  * Pure: no I/O, no clock. Contract: ../shared/spec/rle-metric.md.
  */
 import { CollapseDetector } from './collapse.js';
-import { checkDeviceParams, resolveDeviceParams, type DeviceParams, type EngineOptions } from './device.js';
+import { checkDeviceParams, checkEngineOptions, resolveDeviceParams, type DeviceParams, type EngineOptions } from './device.js';
 import {
   clamp,
   populationSd,
@@ -50,6 +50,19 @@ export interface MetricRow {
   readonly power_used_w: number;
 }
 
+/** A reading as the formula takes it: a number, or null for missing (undefined and NaN are missing too). */
+function reading(v: unknown, name: string, device: string): number | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'number') throw new TypeError(`rle engine (${device}): ${name} must be a number or null, got ${typeof v}`);
+  return Number.isNaN(v) ? null : v;
+}
+
+/** The sample with its readings checked (plain-JS callers get a TypeError, not a NaN metric). */
+function checkedSample(s: SampleInput, device: string): SampleInput {
+  if (s === null || typeof s !== 'object') throw new TypeError(`rle engine (${device}): a sample must be an object`);
+  return { util_pct: reading(s.util_pct, 'util_pct', device), temp_c: reading(s.temp_c, 'temp_c', device), power_w: reading(s.power_w, 'power_w', device), power_src: s.power_src ?? null };
+}
+
 export class DeviceStream {
   readonly params: DeviceParams;
   private readonly utilWin: Window;
@@ -67,11 +80,12 @@ export class DeviceStream {
     this.detector = new CollapseDetector(params);
   }
 
-  push(s: SampleInput): MetricRow {
+  push(sample: SampleInput): MetricRow {
+    const s = checkedSample(sample, this.params.device);
     const p = this.params;
     this.seen++;
     // 1. Utilization.
-    const u = s.util_pct === null || Number.isNaN(s.util_pct) ? 0 : clamp(s.util_pct, 0, 100);
+    const u = s.util_pct === null ? 0 : clamp(s.util_pct, 0, 100);
     this.utilWin.push(u);
     const eta = u / 100;
     // 2. Stability over the utilization window.
@@ -81,7 +95,7 @@ export class DeviceStream {
     const powerUsed = given ? s.power_w : p.ratedPowerW * eta;
     const aLoad = powerUsed / p.ratedPowerW;
     // 4. Time to the limit, from the last two known temperatures (missing samples are skipped).
-    const hasTemp = s.temp_c !== null && !Number.isNaN(s.temp_c);
+    const hasTemp = s.temp_c !== null;
     if (hasTemp) {
       this.tPrev = this.tLast;
       this.tLast = s.temp_c;
@@ -124,7 +138,9 @@ export class DeviceStream {
 export class SessionEngine {
   private readonly streams = new Map<string, DeviceStream>();
 
-  constructor(private readonly options: EngineOptions = {}) {}
+  constructor(private readonly options: EngineOptions = {}) {
+    checkEngineOptions(options);
+  }
 
   push(device: string, s: SampleInput): MetricRow {
     let st = this.streams.get(device);
