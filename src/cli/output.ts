@@ -7,6 +7,7 @@ import type { LineTally } from '../store/csv-reader.js';
  * retitle the terminal or forge a line of its own.
  */
 export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
     if (c === '\n') return '\\n';
     if (c === '\r') return '\\r';
