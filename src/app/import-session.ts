@@ -26,6 +26,8 @@ export interface ImportResult {
   readonly id: string;
   readonly stats: ReadStats;
   readonly steps: number;
+  /** The training log's steps without a time (left out) and steps going back in time (kept). */
+  readonly training: { readonly untimed: number; readonly backwards: number } | null;
 }
 
 export async function importSession(file: string, o: ImportOptions): Promise<ImportResult> {
@@ -58,11 +60,11 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
     if (training) store.appendSteps(id, training.steps);
     store.updateManifest(id, {
       ...s.manifest,
-      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues },
-      ...(training ? { training_log: { file: o.training, steps: training.steps.length, skipped_records: training.skipped } } : {}),
+      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues, impossible: result.stats.impossible, backwards: result.stats.backwards },
+      ...(training ? { training_log: { file: o.training, steps: training.steps.length, skipped_records: training.skipped, untimed_steps: training.untimed, backwards_steps: training.backwards } } : {}),
     });
     store.finish(id, 'completed', last);
-    return { id, stats: result.stats, steps: training?.steps.length ?? 0 };
+    return { id, stats: result.stats, steps: training?.steps.length ?? 0, training: training && { untimed: training.untimed, backwards: training.backwards } };
   } catch (e) {
     // A failed import leaves no session behind (what was stored of it is removed).
     if (id !== null) store.remove(id);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, type Readable, type Writable } from 'node:stream';
+import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RleError } from '../errors.js';
 import { removeStaleTemps, tempName } from './stale-temps.js';
@@ -46,13 +46,36 @@ export async function openInput(file: string): Promise<Readable> {
     const fh = await fsp.open(file, 'r');
     const stream = fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     if (!file.endsWith('.gz')) return stream;
-    const gunzip = createGunzip();
-    // pipeline() destroys gunzip with any error of the file stream; the reader reports it.
-    pipeline(stream, gunzip, () => {});
-    return gunzip;
+    return inflated(file, stream);
   } catch (err) {
     throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
+}
+
+/**
+ * Inflated bytes per compressed byte beyond which a `.gz` input is refused, checked once
+ * RATIO_CHECK_BYTES are out. Session text compresses 5–20× (every line has its own
+ * timestamp); 200× is a file built to inflate (200 MB of one line from 200 KB).
+ */
+export const MAX_INFLATE_RATIO = 200;
+const RATIO_CHECK_BYTES = 16 << 20;
+
+/** The decompressed text of a gzip file stream, refused once it inflates past MAX_INFLATE_RATIO. */
+function inflated(file: string, stream: Readable): Readable {
+  let compressed = 0;
+  let out = 0;
+  stream.on('data', (c: Buffer) => (compressed += c.length));
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, cb): void {
+      out += chunk.length;
+      if (out > RATIO_CHECK_BYTES && out > MAX_INFLATE_RATIO * compressed) {
+        cb(new RleError('E_INPUT_FORMAT', `inflates to over ${MAX_INFLATE_RATIO}× its compressed size (${out} bytes from ${compressed}): not a session CSV`, { file }));
+      } else cb(null, chunk);
+    },
+  });
+  // pipeline() destroys every stage with any stage's error; the reader reports it.
+  pipeline(stream, createGunzip(), guard, () => {});
+  return guard;
 }
 
 /** Temp files (and report folders) not yet committed, removed if the process is interrupted. */
