@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { importSession } from '../../app/import-session.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
+import { warn } from '../output.js';
 import { reportReadProblems } from '../session-input.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
@@ -21,6 +22,9 @@ export async function importFile(file: string, flags: ImportFlags): Promise<void
     training: flags.training ?? null,
   });
   reportReadProblems('import', file, r.stats);
+  const log = flags.training;
+  if (log && r.training?.untimed) warn('import', `${log}: left out ${r.training.untimed} step(s) without "timestamp_shared" (they cannot be placed on the session's clock)`);
+  if (log && r.training?.backwards) warn('import', `${log}: time goes backwards at ${r.training.backwards} step(s) (earlier than the step before; kept)`);
   process.stdout.write(`${r.id}\n`);
 }
 
