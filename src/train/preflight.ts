@@ -11,6 +11,7 @@ import { checkGpt2Checkpoint } from './checkpoint.js';
 import { IGNORE_INDEX, loadBatches, loadJsonl, MAX_SEQ, type Batch } from './dataset.js';
 import type { Gpt2Config } from './gpt2-config.js';
 import { checkTrainingMemory } from './memory-budget.js';
+import { VOCAB_SIZE } from './tokenizer.js';
 import type { TrainOptions } from './trainer.js';
 
 /** GPT-2's presets (random init); the trainer's PRESETS hold the same. */
@@ -86,6 +87,10 @@ export async function preflightTraining(o: TrainOptions): Promise<void> {
   }
   const cfg = await modelFor(o, { batch: o.batch, seq: o.seq }, {});
   if (o.seq > cfg.nPositions) throw new RleError('E_OPTION', `--seq ${o.seq} is longer than the model's context (${cfg.nPositions})`);
+  if (cfg.vocabSize < VOCAB_SIZE) {
+    const data = o.dataset ? `--dataset ${o.dataset}` : 'the built-in examples';
+    throw new RleError('E_INPUT_FORMAT', `this model's vocabulary has ${cfg.vocabSize} tokens, but ${data} is tokenized with GPT-2's ${VOCAB_SIZE}: give pre-tokenized --batches`, { file: `${o.modelDir}/config.json` });
+  }
   if (o.dataset) await loadJsonl(o.dataset);
 }
 
