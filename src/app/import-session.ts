@@ -20,6 +20,8 @@ export interface ImportOptions {
   readonly read: Omit<ReadOptions, 'source'>;
   /** The earlier tools' training log of the same run. */
   readonly training: string | null;
+  /** Ctrl-C / SIGTERM: the import stops at the next batch and, like a failed one, leaves no session. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ImportResult {
@@ -28,6 +30,13 @@ export interface ImportResult {
   readonly steps: number;
   /** The training log's steps without a time (left out) and steps going back in time (kept). */
   readonly training: { readonly untimed: number; readonly backwards: number } | null;
+}
+
+/** The import was stopped by a signal (nothing was kept). */
+export class ImportInterrupted extends Error {
+  constructor() {
+    super('interrupted: nothing was imported');
+  }
 }
 
 export async function importSession(file: string, o: ImportOptions): Promise<ImportResult> {
@@ -39,6 +48,7 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
   try {
     const result = await replayCsv(input, { ...o.read, source: file }, o.engine, {
       onBatch: (rows, metrics, throttle) => {
+        if (o.signal?.aborted) throw new ImportInterrupted();
         if (rows.length === 0) return;
         id ??= store.createSession({
           kind: 'import',

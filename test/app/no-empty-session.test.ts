@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fixture, runCli, tmpDir } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI, fixture, runCli, tmpDir } from '../helpers.js';
 
 const root = fixture('intel');
 const SENSORS = ['--sysfs-root', path.join(root, 'sys'), '--procfs-root', path.join(root, 'proc'), '--nvidia-smi', 'none'];
@@ -47,6 +48,34 @@ describe('#15 failure 4: a failed start leaves no empty failed session', () => {
     const bad = path.join(dir, 'bad.csv');
     fs.writeFileSync(bad, 'timestamp,device,util_pct\nnope,cpu,1\n');
     assert.equal((await runCli(['import', bad, '--db', db])).code, 1);
+    assert.equal(await sessionCount(db), 0);
+  });
+
+  it('Ctrl-C during an import ends it within a second and leaves no session', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'rle.db');
+    const big = path.join(dir, 'big.csv');
+    const lines = ['timestamp,device,util_pct,temp_c,power_w'];
+    for (let i = 0; i < 600_000; i++) lines.push(`${new Date(Date.UTC(2025, 0, 1) + i * 100).toISOString()},cpu,${i % 100},50,20`);
+    fs.writeFileSync(big, lines.join('\n') + '\n');
+    const child = spawn(process.execPath, [CLI, 'import', big, '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // Interrupt once the session exists (rows are being stored).
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if ((fs.existsSync(db) && fs.statSync(db).size > 64 * 1024) || child.exitCode !== null) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 20);
+    });
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+    assert.ok(performance.now() - t0 < 1000, `took ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /SIGINT: interrupted: nothing was imported/);
     assert.equal(await sessionCount(db), 0);
   });
 });

@@ -14,7 +14,17 @@ import type { DeviceSeries } from '../../src/replay/series.js';
 import { CLI, ROOT, fixtureFile, runCli, tmpDir } from '../helpers.js';
 
 const DEFAULT = JSON.parse(fs.readFileSync(path.join(ROOT, 'models', 'fingerprint-default.json'), 'utf8')) as Record<string, unknown>;
-const clone = (): Record<string, any> => structuredClone(DEFAULT) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- mutating a JSON document
+/** The parts of a model document the cases edit. */
+interface Doc {
+  forest: { baseModel: { estimators: { root: unknown }[] } } | null;
+  labels: string[];
+  features: string[];
+  medians: number[];
+  version: number;
+  window_s: number | null;
+}
+const clone = (): Doc => structuredClone(DEFAULT) as unknown as Doc;
+const tree0 = (m: Doc): { root: unknown } => m.forest!.baseModel.estimators[0]!;
 
 function deepTree(depth: number): unknown {
   let node: unknown = { distribution: [[1]] };
@@ -27,20 +37,20 @@ function deepText(depth: number): string {
   return '{"splitColumn":0,"splitValue":0.5,"left":'.repeat(depth) + '{"distribution":[[1]]}' + ',"right":{"distribution":[[1]]}}'.repeat(depth);
 }
 
-const CASES: [string, (m: Record<string, any>) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON edits
+const CASES: [string, (m: Doc) => void, RegExp][] = [
   ['forest: null', (m) => (m.forest = null), /"forest"/],
   ['labels: []', (m) => (m.labels = []), /"labels": needs at least two labels/],
   ['features: []', (m) => ((m.features = []), (m.medians = [])), /"features": needs at least one feature/],
-  ['a 20,000-deep tree', (m) => (m.forest.baseModel.estimators[0].root = deepTree(20_000)), /tree 0: deeper than 100 levels/],
+  ['a 20,000-deep tree', (m) => (tree0(m).root = deepTree(20_000)), /tree 0: deeper than 100 levels/],
   ['labels: ["a","b"] for a four-class forest', (m) => (m.labels = ['a', 'b']), /tree \d+: a leaf at depth \d+ has no distribution over 1 to 2 classes/],
   ['version 2', (m) => (m.version = 2), /version 2 is not supported \(this rle reads version 1\)/],
   ['window_s 0', (m) => (m.window_s = 0), /"window_s"/],
   ['window_s -30', (m) => (m.window_s = -30), /"window_s"/],
   ['window_s null', (m) => (m.window_s = null), /"window_s"/],
   ['window_s 1e-300', (m) => (m.window_s = 1e-300), /"window_s"/],
-  ['medians one short', (m) => m.medians.pop(), /"medians" has 16 values for 17 features/],
+  ['medians one short', (m) => void m.medians.pop(), /"medians" has 16 values for 17 features/],
   ['an unknown feature', (m) => (m.features[0] = 'bogus'), /"features\.0"/],
-  ['a split on a column the tree lacks', (m) => (m.forest.baseModel.estimators[0].root.splitColumn = 99), /tree 0: a split at depth 1 is on column 99/],
+  ['a split on a column the tree lacks', (m) => ((tree0(m).root as { splitColumn: number }).splitColumn = 99), /tree 0: a split at depth 1 is on column 99/],
 ];
 
 describe('#15 failure 6: fingerprint model JSON is not validated', () => {
@@ -65,7 +75,7 @@ describe('#15 failure 6: fingerprint model JSON is not validated', () => {
       const m = clone();
       // JSON.stringify itself cannot nest 20,000 deep: that tree is spliced in as text.
       const deep = name.includes('deep');
-      if (deep) m.forest.baseModel.estimators[0].root = '@DEEP@';
+      if (deep) tree0(m).root = '@DEEP@';
       else edit(m);
       fs.writeFileSync(file, JSON.stringify(m).replace('"@DEEP@"', deep ? deepText(20_000) : '"@DEEP@"'));
       const r = await runCli(['fingerprint', 'classify', file, session], { timeoutMs: 20_000 });

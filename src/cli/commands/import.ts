@@ -1,10 +1,11 @@
 /** `rle import <file.csv>`: a session CSV (earlier RLE tools included) into the store, metrics recomputed. */
 import { Command } from 'commander';
-import { importSession } from '../../app/import-session.js';
+import { ImportInterrupted, importSession } from '../../app/import-session.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { warn } from '../output.js';
 import { reportReadProblems } from '../session-input.js';
+import { onStopSignal } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
@@ -14,13 +15,30 @@ interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
 }
 
 export async function importFile(file: string, flags: ImportFlags): Promise<void> {
-  const r = await importSession(file, {
-    db: storePath(flags),
-    name: flags.name ?? null,
-    engine: engineOptionsFrom(flags),
-    read: { device: flags.device, ...readMapOptions(flags) },
-    training: flags.training ?? null,
+  const stop = new AbortController();
+  let signal: NodeJS.Signals | null = null;
+  onStopSignal((sig) => {
+    signal = sig;
+    stop.abort();
   });
+  let r;
+  try {
+    r = await importSession(file, {
+      db: storePath(flags),
+      name: flags.name ?? null,
+      engine: engineOptionsFrom(flags),
+      read: { device: flags.device, ...readMapOptions(flags) },
+      training: flags.training ?? null,
+      signal: stop.signal,
+    });
+  } catch (e) {
+    if (!(e instanceof ImportInterrupted)) throw e;
+    process.stderr.write(`rle import: ${signal}: ${e.message}\n`);
+    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    return;
+  } finally {
+    onStopSignal(null);
+  }
   reportReadProblems('import', file, r.stats);
   const log = flags.training;
   if (log && r.training?.untimed) warn('import', `${log}: left out ${r.training.untimed} step(s) without "timestamp_shared" (they cannot be placed on the session's clock)`);
