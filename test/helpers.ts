@@ -21,6 +21,10 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Killed at RunOptions.timeoutMs. */
+  timedOut?: boolean;
+  /** Wall time, ms. */
+  ms?: number;
 }
 
 export interface RunOptions {
@@ -29,6 +33,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** Run with `env` alone, not added to this process's environment (to unset a variable). */
   clearEnv?: boolean;
+  /** Kill the CLI (SIGKILL) after this long: a hang fails the test instead of stalling it. */
+  timeoutMs?: number;
 }
 
 export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<CliResult> {
@@ -37,10 +43,16 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
     const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, stdio: 'pipe', env });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const t0 = performance.now();
+    const timer = opts.timeoutMs === undefined ? null : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), opts.timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, timedOut, ms: performance.now() - t0 });
+    });
     child.stdin.end(opts.stdin ?? '');
   });
 }

@@ -5,7 +5,7 @@ import type { SessionEngine } from '../core/engine.js';
 import { replayCsv } from '../replay/csv.js';
 import type { ReadOptions, ReadStats } from '../store/csv-reader.js';
 import { SessionCsvWriter } from '../store/csv-writer.js';
-import { AtomicOutput, openInput, writeChunk } from '../store/files.js';
+import { AtomicOutput, openInput, streamWriter, type ChunkWriter } from '../store/files.js';
 import { storedThrottle } from '../analysis/throttle/from-sample.js';
 
 export interface AugmentOptions {
@@ -20,18 +20,18 @@ export interface AugmentOptions {
 export async function augmentFile(input: string, o: AugmentOptions): Promise<{ stats: ReadStats; engine: SessionEngine }> {
   const source = await openInput(input);
   const out = o.output ? await AtomicOutput.open(o.output) : null;
-  const sink: Writable = out ? out.stream : o.stdout;
+  const put: ChunkWriter = out ? (s) => out.put(s) : streamWriter(o.stdout);
   try {
     let writer = new SessionCsvWriter();
     const result = await replayCsv(source, { ...o.read, source: input }, o.engine, {
       onHeader: (h) => {
         writer = new SessionCsvWriter(o.extra ? h.extraColumns : []);
-        return writeChunk(sink, writer.headerLine());
+        return put(writer.headerLine());
       },
       onBatch: (rows, metrics, throttle) => {
         let s = '';
         for (let i = 0; i < rows.length; i++) s += writer.line(rows[i]!, metrics[i]!, storedThrottle(throttle[i]));
-        return writeChunk(sink, s);
+        return put(s);
       },
     });
     await out?.commit();

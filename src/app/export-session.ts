@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { RleError } from '../errors.js';
 import { StoredReplay } from '../replay/stored.js';
 import { SessionCsvWriter, formatNumber } from '../store/csv-writer.js';
-import { AtomicOutput, writeChunk } from '../store/files.js';
+import { AtomicOutput, streamWriter, type ChunkWriter } from '../store/files.js';
 import type { SessionStore } from '../store/session-store.js';
 import { formatTimestamp } from '../store/timestamp.js';
 import { tidy } from '../report/format.js';
@@ -26,10 +26,10 @@ function stepsCsv(store: SessionStore, sessionId: string): string {
   return s;
 }
 
-async function writeSession(store: SessionStore, id: string, steps: boolean, sink: Writable): Promise<void> {
+async function writeSession(store: SessionStore, id: string, steps: boolean, put: ChunkWriter): Promise<void> {
   const session = store.get(id);
   if (steps) {
-    await writeChunk(sink, stepsCsv(store, session.id));
+    await put(stepsCsv(store, session.id));
     return;
   }
   const w = new SessionCsvWriter(store.extraKeys(session.id));
@@ -38,18 +38,19 @@ async function writeSession(store: SessionStore, id: string, steps: boolean, sin
   for (const { sample, metric } of new StoredReplay(store, session).next()) {
     buf += w.storedLine({ sample, metric });
     if (++n % ROWS_PER_CHUNK === 0) {
-      await writeChunk(sink, buf);
+      await put(buf);
       buf = '';
     }
   }
-  await writeChunk(sink, buf);
+  await put(buf);
 }
 
 /** Writes the session (or its steps) to `output` atomically, or to `stdout`. */
 export async function exportSession(id: string, o: { db: string; output: string | null; steps: boolean; stdout: Writable }): Promise<void> {
   const out = o.output ? await AtomicOutput.open(o.output) : null;
   try {
-    const done = await withStore(o.db, (store) => writeSession(store, id, o.steps, out ? out.stream : o.stdout));
+    const put: ChunkWriter = out ? (s) => out.put(s) : streamWriter(o.stdout);
+    const done = await withStore(o.db, (store) => writeSession(store, id, o.steps, put));
     if (done === null) throw new RleError('E_SESSION', `no stored session matching "${id}": there is no session store at ${o.db}`);
     await out?.commit();
   } catch (e) {

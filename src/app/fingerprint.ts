@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { RleError } from '../errors.js';
 import { evaluate, type LabelledSession } from '../fingerprint/evaluate.js';
-import { FEATURE_NAMES, MIN_WINDOW_SAMPLES, sessionWindows } from '../fingerprint/features.js';
-import { classify, isModel, trainModel, type FingerprintModel } from '../fingerprint/model.js';
+import { FEATURE_NAMES, MIN_WINDOW_SAMPLES, sessionWindowsAsync } from '../fingerprint/features.js';
+import { classify, parseModel, trainModel, type FingerprintModel } from '../fingerprint/model.js';
 import { PKG_ROOT } from '../package-root.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
-import { writeFileAtomic } from '../store/files.js';
+import { fsErrorReason, writeFileAtomic } from '../store/files.js';
+import { parseJsonText } from '../store/json-input.js';
 import { packageVersion } from '../version.js';
-import { loadSession } from './session-input.js';
+import { loadSession, type InputOptions } from './session-input.js';
 
 /** The model shipped with rle (trained on the built-in workloads; see its "about"). */
 export const DEFAULT_MODEL = path.join(PKG_ROOT, 'models', 'fingerprint-default.json');
@@ -23,6 +24,8 @@ export const DEFAULT_MODEL = path.join(PKG_ROOT, 'models', 'fingerprint-default.
 export interface FingerprintInputs {
   readonly db: string;
   readonly device: string | null;
+  /** Told what reading a CSV skipped or doubted. */
+  readonly onStats?: InputOptions['onStats'];
 }
 
 export function pickDevice(data: SessionData, want: string | null): DeviceSeries {
@@ -51,24 +54,33 @@ export async function labelledSessions(specs: readonly string[], windowS: number
     const eq = s.indexOf('=');
     if (eq <= 0 || eq === s.length - 1) throw new RleError('E_USAGE', `expected <label>=<session-id|csv>, got "${s}"`);
     const [label, input] = [s.slice(0, eq), s.slice(eq + 1)];
-    const data = await loadSession(input, { db: o.db });
-    const windows = sessionWindows(pickDevice(data, o.device), windowS).map((w) => w.values);
+    const data = await loadSession(input, { db: o.db, onStats: o.onStats });
+    const windows = (await sessionWindowsAsync(pickDevice(data, o.device), windowS)).map((w) => w.values);
     if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', tooShort(data, windowS), { file: input });
     out.push({ label, id: data.id, windows });
   }
   return out;
 }
 
+/** A model file larger than this is not one of ours (the shipped model is 0.24 MB). */
+const MAX_MODEL_BYTES = 64 << 20;
+
 export function readModel(file: string): FingerprintModel {
   const where = file === 'default' ? DEFAULT_MODEL : file;
   let m: unknown;
   try {
-    m = JSON.parse(fs.readFileSync(where, 'utf8'));
+    const st = fs.statSync(where);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st.size > MAX_MODEL_BYTES) throw new RleError('E_INPUT_FORMAT', `not an rle fingerprint model: ${st.size} bytes, over the ${MAX_MODEL_BYTES}-byte limit`, { file: where });
+    m = parseJsonText(fs.readFileSync(where, 'utf8'));
   } catch (e) {
-    throw new RleError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'E_INPUT_MISSING' : 'E_INPUT_FORMAT', `cannot read the model: ${(e as Error).message}`, { file: where });
+    if (e instanceof RleError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new RleError(code ? 'E_INPUT_MISSING' : 'E_INPUT_FORMAT', code ? `cannot read the model: ${fsErrorReason(e)}` : `cannot read the model: not JSON: ${(e as Error).message}`, { file: where });
   }
-  if (!isModel(m)) throw new RleError('E_INPUT_FORMAT', 'not an rle fingerprint model', { file: where });
-  return m;
+  const r = parseModel(m);
+  if ('problem' in r) throw new RleError('E_INPUT_FORMAT', `not an rle fingerprint model: ${r.problem}`, { file: where });
+  return r.model;
 }
 
 export interface TrainedFingerprint {
@@ -97,8 +109,8 @@ export async function trainFingerprint(sessions: LabelledSession[], windowS: num
 
 /** One session classified by a model. */
 export async function classifyInput(model: FingerprintModel, input: string, o: FingerprintInputs): Promise<ReturnType<typeof classify>> {
-  const data = await loadSession(input, { db: o.db });
-  const windows = sessionWindows(pickDevice(data, o.device), model.window_s).map((w) => w.values);
+  const data = await loadSession(input, { db: o.db, onStats: o.onStats });
+  const windows = (await sessionWindowsAsync(pickDevice(data, o.device), model.window_s)).map((w) => w.values);
   if (windows.length === 0) throw new RleError('E_INPUT_FORMAT', tooShort(data, model.window_s), { file: input });
   return classify(model, windows);
 }

@@ -23,12 +23,23 @@ export interface ImportOptions {
   readonly read: Omit<ReadOptions, 'source'>;
   /** The earlier tools' training log of the same run. */
   readonly training: string | null;
+  /** Ctrl-C / SIGTERM: the import stops at the next batch and, like a failed one, leaves no session. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ImportResult {
   readonly id: string;
   readonly stats: ReadStats;
   readonly steps: number;
+  /** The training log's steps without a time (left out) and steps going back in time (kept). */
+  readonly training: { readonly untimed: number; readonly backwards: number } | null;
+}
+
+/** The import was stopped by a signal (nothing was kept). */
+export class ImportInterrupted extends Error {
+  constructor() {
+    super('interrupted: nothing was imported');
+  }
 }
 
 /** Relabels the columns the checks found not to be readings; returns what was relabelled, per device. */
@@ -53,6 +64,7 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
   try {
     const result = await replayCsv(input, { ...o.read, source: file }, o.engine, {
       onBatch: (rows, metrics, throttle) => {
+        if (o.signal?.aborted) throw new ImportInterrupted();
         if (rows.length === 0) return;
         for (const r of rows) {
           let c = checks.get(r.device);
@@ -81,11 +93,11 @@ export async function importSession(file: string, o: ImportOptions): Promise<Imp
     if (training) store.appendSteps(id, training.steps);
     store.updateManifest(id, {
       ...s.manifest,
-      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues, labels },
-      ...(training ? { training_log: { file: o.training, steps: training.steps.length, skipped_records: training.skipped } } : {}),
+      read: { rows: result.stats.rows, malformed: result.stats.malformed, bad_values: result.stats.badValues, impossible: result.stats.impossible, backwards: result.stats.backwards, labels },
+      ...(training ? { training_log: { file: o.training, steps: training.steps.length, skipped_records: training.skipped, untimed_steps: training.untimed, backwards_steps: training.backwards } } : {}),
     });
     store.finish(id, 'completed', last);
-    return { id, stats: result.stats, steps: training?.steps.length ?? 0 };
+    return { id, stats: result.stats, steps: training?.steps.length ?? 0, training: training && { untimed: training.untimed, backwards: training.backwards } };
   } catch (e) {
     // A failed import leaves no session behind (what was stored of it is removed).
     if (id !== null) store.remove(id);

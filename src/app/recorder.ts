@@ -88,6 +88,7 @@ export class Recorder {
   private stopRequested: (() => void) | null = null;
   private readonly stopped: Promise<void>;
   private ending: Promise<RecordingEnd> | null = null;
+  private readonly csv: CsvSink | null;
 
   private constructor(
     private readonly o: RecorderOptions,
@@ -99,7 +100,8 @@ export class Recorder {
     this.stopped = new Promise((r) => (this.stopRequested = r));
     this.summary = new SummarySink(o.sampling ? 1 / o.sampling.hz : 1);
     const sinks: Sink[] = [store, this.summary];
-    if (outputs.csv) sinks.push(new CsvSink(outputs.csv));
+    this.csv = outputs.csv ? new CsvSink(outputs.csv) : null;
+    if (this.csv) sinks.push(this.csv);
     if (outputs.prom) sinks.push(new PrometheusSink(outputs.prom.metrics, outputs.prom.server, id));
     if (o.statusLine) sinks.push(new StatusLineSink(o.statusLine));
     if (o.statsIntervalS && o.sampling) {
@@ -145,6 +147,16 @@ export class Recorder {
       this.o.log(`error: ${f.sink} failed: ${f.message}; stopping`);
       this.stop();
     } else this.o.log(`warning: ${f.sink} output failed and was dropped (the session goes on): ${f.message}`);
+  }
+
+  /**
+   * Why --csv could not be written (a full disk), or null: the session itself is whole in the
+   * store; the command reports this once its summary is out and exits 1.
+   */
+  get outputFailure(): RleError | null {
+    const f = this.csv?.failure;
+    if (!f) return null;
+    return new RleError(f.code, `${f.message}; the session ${this.id} is stored whole (rle export ${this.id} -o FILE writes its CSV)`, f.where);
   }
 
   /** The session clock, Unix s: the sampler's ticker while sampling. */

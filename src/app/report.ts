@@ -13,7 +13,8 @@ import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary, type ReportSummary } from '../report/summary.js';
 import { loadStoredSession, type SessionData } from '../replay/series.js';
-import { AtomicOutput, fsErrorReason, writeFileAtomic } from '../store/files.js';
+import { AtomicOutput, fsErrorReason, holdTemp, releaseTemp, writeFileAtomic } from '../store/files.js';
+import { removeStaleTemps, tempName } from '../store/stale-temps.js';
 import { withStore } from './session-input.js';
 
 export interface ReportOptions {
@@ -67,17 +68,26 @@ export async function writeReportFolder(dir: string, files: Record<string, strin
   if (exists && !fs.statSync(dir).isDirectory()) throw new RleError('E_OUTPUT', 'cannot write the report: not a folder', { file: dir });
   if (!exists) {
     const parent = path.dirname(path.resolve(dir));
-    const tmp = path.join(parent, `.${path.basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    removeStaleTemps(parent);
+    const tmp = tempName(path.resolve(dir), randomBytes(4).toString('hex'));
     try {
       await fsp.mkdir(tmp);
+      holdTemp(tmp);
     } catch (err) {
-      throw new RleError('E_OUTPUT', `cannot create the report folder: ${fsErrorReason(err)}`, { file: dir });
+      throw new RleError('E_OUTPUT', `cannot create the report folder: ${fsErrorReason(err)} (in ${parent})`, { file: dir });
     }
     try {
-      for (const [name, body] of Object.entries(files)) await writeFileAtomic(path.join(tmp, name), body);
+      for (const [name, body] of Object.entries(files)) {
+        // An error names the file as it would have been, not the temp folder it was written in.
+        await writeFileAtomic(path.join(tmp, name), body).catch((e: unknown) => {
+          throw e instanceof RleError ? new RleError(e.code, e.message, { file: path.join(dir, name) }) : e;
+        });
+      }
       await fsp.rename(tmp, dir);
+      releaseTemp(tmp);
     } catch (err) {
       await fsp.rm(tmp, { recursive: true, force: true });
+      releaseTemp(tmp);
       throw err instanceof RleError ? err : new RleError('E_OUTPUT', `cannot write the report: ${fsErrorReason(err)}`, { file: dir });
     }
     return;

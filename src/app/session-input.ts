@@ -22,6 +22,8 @@ export interface InputOptions {
   readonly engine?: EngineOptions;
   /** How to read a CSV (device name, --map, --scale). */
   readonly read?: Omit<ReadOptions, 'source'>;
+  /** Told what reading a CSV skipped or doubted (the command warns). */
+  readonly onStats?: (file: string, stats: ReadStats) => void;
 }
 
 export type ResolvedInput = { readonly file: string } | { readonly stored: string };
@@ -63,7 +65,11 @@ export function resolveInput(arg: string, db: string): ResolvedInput {
 /** A session as columns with its summary (report, compare, fingerprint). */
 export async function loadSession(arg: string, o: InputOptions): Promise<SessionData & { stats?: ReadStats }> {
   const r = resolveInput(arg, o.db);
-  if ('file' in r) return loadCsvSession(r.file, o.engine, o.read);
+  if ('file' in r) {
+    const data = await loadCsvSession(r.file, o.engine, o.read);
+    if (data.stats) o.onStats?.(r.file, data.stats);
+    return data;
+  }
   return withStore(o.db, (s) => loadStoredSession(s, r.stored, o.engine))!;
 }
 

@@ -13,6 +13,7 @@ import { summarizeTraining, type TrainingSummary as BaseTrainingSummary } from '
 import { fmt } from '../report/format.js';
 import type { TickReport } from '../sampler/sampler.js';
 import type { EndStatus, StepRecord } from '../store/session-store.js';
+import { preflightTraining } from '../train/preflight.js';
 import { TrainingRun } from '../train/run-training.js';
 import type { StepResult, TrainInfo, TrainOptions } from '../train/trainer.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
@@ -105,6 +106,9 @@ export class TrainJob {
   static async start(o: TrainJobOptions): Promise<TrainJob> {
     if (o.train.modelDir && o.train.preset !== 'tiny') throw new RleError('E_USAGE', '--model and --preset are alternatives: give one');
     if (o.reportDir) checkReportDir(o.reportDir.replace('{id}', 'x'));
+    // The options, model and data are checked before the session exists: a bad --dataset,
+    // --batches or --seq must not leave an empty failed session behind.
+    await preflightTraining(o.train);
     const recorder = await Recorder.start({ ...o.recorder, manifest: { ...o.recorder.manifest, training: { options: o.train } } });
     const job = new TrainJob(o, recorder);
     recorder.addSink({ name: 'train log', write: (r) => void (job.lastTick = r), flush: () => Promise.resolve(), close: () => Promise.resolve() });

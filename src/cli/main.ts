@@ -6,7 +6,8 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, RleError } from '../errors.js';
-import { removePendingOutputs } from '../store/files.js';
+import { fsErrorReason, removePendingOutputs } from '../store/files.js';
+import { printable } from './output.js';
 import { buildProgram } from './program.js';
 import { installSignalHandlers } from './signals.js';
 
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
   // `rle … | head` closes our stdout early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') exit(0);
-    fail(`writing standard output: ${e.message}`, EXIT_FAILURE);
+    fail(`standard output: cannot write: ${fsErrorReason(e)} [E_OUTPUT]`, EXIT_FAILURE);
   });
   installSignalHandlers(exit);
   try {
@@ -38,13 +39,13 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') exit(0);
-      const msg = err.message.replace(/^error: /, '');
+      const msg = printable(err.message.replace(/^error: /, '').trimEnd());
       fail(`${msg}\n(see: rle${commandOf(argv)} --help)`, EXIT_USAGE);
     }
-    if (err instanceof RleError) fail(`${err.describe()} [${err.code}]`, err.exitCode);
+    if (err instanceof RleError) fail(`${printable(err.describe())} [${err.code}]`, err.exitCode);
     const e = err as Error;
     if (process.env.RLE_DEBUG) process.stderr.write(`${e.stack ?? String(e)}\n`);
-    fail(`internal error: ${e.message ?? String(e)} (set RLE_DEBUG=1 for a stack trace)`, EXIT_FAILURE);
+    fail(`internal error: ${printable(e.message ?? String(e))} (set RLE_DEBUG=1 for a stack trace)`, EXIT_FAILURE);
   }
 }
 

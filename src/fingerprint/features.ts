@@ -15,6 +15,11 @@ const UTIL_SHAPE = ['util_burstiness', 'util_acf1', 'util_period_s', 'util_duty_
 export const FEATURE_NAMES: readonly string[] = [...SERIES.flatMap((s) => STATS.map((st) => `${s}_${st}`)), 'collapse_rate', ...UTIL_SHAPE];
 
 export const WINDOW_DEFAULT_S = 30;
+/** Window lengths accepted (s): a window must hold samples (≥ 8) yet stay a window of a session. */
+export const WINDOW_MIN_S = 1;
+export const WINDOW_MAX_S = 3600;
+/** Points of the direct DFT in dominantPeriod: a longer window is averaged down to this (cost ∝ points²). */
+const DFT_MAX_POINTS = 512;
 /** A window needs this many samples to be described at all. */
 export const MIN_WINDOW_SAMPLES = 8;
 
@@ -63,6 +68,19 @@ export function dominantPeriod(x: number[], dt: number): number {
   return bestK === 0 ? NaN : (n * dt) / bestK;
 }
 
+/** `x` averaged in consecutive blocks down to at most `max` points, with the new spacing. */
+function decimate(x: number[], dt: number, max: number): { x: number[]; dt: number } {
+  if (x.length <= max) return { x, dt };
+  const k = Math.ceil(x.length / max);
+  const out: number[] = [];
+  for (let i = 0; i + k <= x.length; i += k) {
+    let s = 0;
+    for (let j = i; j < i + k; j++) s += x[j]!;
+    out.push(s / k);
+  }
+  return { x: out, dt: dt * k };
+}
+
 function utilShape(u: number[], dt: number): number[] {
   if (u.length < MIN_WINDOW_SAMPLES) return UTIL_SHAPE.map(() => NaN);
   const n = u.length;
@@ -79,7 +97,8 @@ function utilShape(u: number[], dt: number): number[] {
   const sorted = [...u].sort((a, b) => a - b);
   const mid = (quantile(sorted, 0.1) + quantile(sorted, 0.9)) / 2;
   const duty = v > 1e-9 ? u.filter((x) => x > mid).length / n : 1;
-  return [burst, acf1, v > 1e-9 ? dominantPeriod(u, dt) : NaN, duty];
+  const dft = decimate(u, dt, DFT_MAX_POINTS);
+  return [burst, acf1, v > 1e-9 ? dominantPeriod(dft.x, dft.dt) : NaN, duty];
 }
 
 export interface FeatureWindow {
@@ -110,17 +129,37 @@ function windowFeatures(d: DeviceSeries, i0: number, i1: number): number[] {
   ];
 }
 
-/** Consecutive windows of `windowS` seconds (a session shorter than one window is one window). */
-export function sessionWindows(d: DeviceSeries, windowS = WINDOW_DEFAULT_S): FeatureWindow[] {
-  const out: FeatureWindow[] = [];
+/**
+ * Consecutive windows of `windowS` seconds (a session shorter than one window is one window),
+ * one at a time. Every window takes at least one sample, so this ends for any window length
+ * and any times (a window too short to hold two samples, NaN times).
+ */
+export function* windowsOf(d: DeviceSeries, windowS = WINDOW_DEFAULT_S): Generator<FeatureWindow> {
   const n = d.t.length;
-  if (n < MIN_WINDOW_SAMPLES) return out;
+  if (n < MIN_WINDOW_SAMPLES) return;
   let i0 = 0;
   while (i0 < n) {
-    let i1 = i0;
+    let i1 = i0 + 1;
     while (i1 < n && d.t[i1]! < d.t[i0]! + windowS) i1++;
-    if (i1 - i0 >= MIN_WINDOW_SAMPLES && (d.t[i1 - 1]! - d.t[i0]! >= 0.5 * windowS || (i0 === 0 && i1 === n))) out.push({ start: d.t[i0]!, end: d.t[i1 - 1]!, values: windowFeatures(d, i0, i1) });
+    if (i1 - i0 >= MIN_WINDOW_SAMPLES && (d.t[i1 - 1]! - d.t[i0]! >= 0.5 * windowS || (i0 === 0 && i1 === n))) yield { start: d.t[i0]!, end: d.t[i1 - 1]!, values: windowFeatures(d, i0, i1) };
     i0 = i1;
+  }
+}
+
+export function sessionWindows(d: DeviceSeries, windowS = WINDOW_DEFAULT_S): FeatureWindow[] {
+  return [...windowsOf(d, windowS)];
+}
+
+/** sessionWindows that gives the event loop a turn every ~50 ms, so Ctrl-C and SIGTERM are heard on a long session. */
+export async function sessionWindowsAsync(d: DeviceSeries, windowS = WINDOW_DEFAULT_S): Promise<FeatureWindow[]> {
+  const out: FeatureWindow[] = [];
+  let last = performance.now();
+  for (const w of windowsOf(d, windowS)) {
+    out.push(w);
+    if (performance.now() - last > 50) {
+      await new Promise((r) => setImmediate(r));
+      last = performance.now();
+    }
   }
   return out;
 }

@@ -6,25 +6,14 @@
  */
 import { RandomForestClassifier } from 'ml-random-forest';
 import { FEATURE_NAMES } from './features.js';
+import { MODEL_VERSION, type FingerprintModel } from './model-schema.js';
 
-export const MODEL_VERSION = 1;
+export { MODEL_VERSION, parseModel, type FingerprintModel } from './model-schema.js';
 
 export interface TrainingSet {
   /** Feature rows (FEATURE_NAMES order), NaN for missing. */
   X: number[][];
   labels: string[];
-}
-
-export interface FingerprintModel {
-  format: 'rle-fingerprint';
-  version: number;
-  window_s: number;
-  labels: string[];
-  features: string[];
-  medians: number[];
-  forest: unknown;
-  /** What it was trained on (sessions, machine, sensors) and how well it did. */
-  about: Record<string, unknown>;
 }
 
 export interface ForestOptions {
@@ -50,7 +39,7 @@ export function trainModel(set: TrainingSet, windowS: number, o: ForestOptions =
   const y = set.labels.map((l) => labels.indexOf(l));
   const forest = new RandomForestClassifier({ nEstimators: o.trees, seed: o.seed, maxFeatures: Math.max(1, Math.round(Math.sqrt(used.length))) / used.length, replacement: true, useSampleBagging: true, noOOB: true });
   forest.train(X, y);
-  return { format: 'rle-fingerprint', version: MODEL_VERSION, window_s: windowS, labels, features: used.map((j) => FEATURE_NAMES[j]!), medians, forest: forest.toJSON(), about };
+  return { format: 'rle-fingerprint', version: MODEL_VERSION, window_s: windowS, labels, features: used.map((j) => FEATURE_NAMES[j]!), medians, forest: forest.toJSON() as unknown as FingerprintModel['forest'], about };
 }
 
 export interface Classification {
@@ -82,7 +71,3 @@ export function classify(model: FingerprintModel, rows: number[][]): Classificat
   return { label, probabilities, windows: rows.length, imputed_features: [...imputed] };
 }
 
-export function isModel(x: unknown): x is FingerprintModel {
-  const m = x as Partial<FingerprintModel> | null;
-  return !!m && m.format === 'rle-fingerprint' && Array.isArray(m.labels) && Array.isArray(m.features) && Array.isArray(m.medians) && typeof m.forest === 'object';
-}

@@ -13,6 +13,7 @@ import type Papa from 'papaparse';
 import { PROVENANCES, type Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
+import { wallTimeProblem } from '../ingest/times.js';
 import { formatTimestamp, parseTimestamp } from './timestamp.js';
 
 /** Rows of one slice, the offset where its unfinished tail starts, and the first quoting error. */
@@ -64,6 +65,13 @@ export interface ReadStats {
   readonly malformed: LineTally;
   /** Reading fields that were neither empty nor a finite number (read as missing). */
   readonly badValues: LineTally;
+  /**
+   * Readings no sensor can give (read as missing): temperature outside −40…150 °C, negative
+   * or absurd power, utilization outside 0–100 %.
+   */
+  readonly impossible: LineTally;
+  /** Rows whose time is before the previous row of the same device (kept, in file order). */
+  readonly backwards: LineTally;
 }
 
 export interface ReadOptions {
@@ -87,6 +95,32 @@ export type ScalableColumn = (typeof SCALABLE_COLUMNS)[number];
 const NUL = '\u0000';
 /** Characters parsed per batch (~250 rows of a typical session). */
 const SLICE_CHARS = 1 << 15;
+/**
+ * The longest line read, characters. A session line is ~150; a CSV of 5,000 columns still
+ * fits. Longer is not a session CSV (or a gzip bomb of one line), and an unfinished line
+ * held without limit would hold the whole file in memory.
+ */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/**
+ * What no sensor reads: the ranges outside which a value is not a reading (read as missing,
+ * counted in stats.impossible). 100 kW is far above any one device (a GPU board draws ≤ 1.5 kW).
+ */
+export const READING_RANGE = {
+  temp_c: [-40, 150],
+  power_w: [0, 100_000],
+  util_pct: [0, 100],
+} as const satisfies Record<ScalableColumn, readonly [number, number]>;
+
+/** Control characters (a device name with them is not a name: the row is malformed). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function countNewlines(s: string, end = s.length): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0 && i < end; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
 
 function tally(t: LineTally, line: number, keep: number): void {
   t.count++;
@@ -103,7 +137,15 @@ function newlinesIn(row: readonly string[]): number {
 
 export class SessionCsvReader {
   header: SessionHeader | null = null;
-  readonly stats: ReadStats = { rows: 0, malformed: { count: 0, lines: [] }, badValues: { count: 0, lines: [] } };
+  readonly stats: ReadStats = {
+    rows: 0,
+    malformed: { count: 0, lines: [] },
+    badValues: { count: 0, lines: [] },
+    impossible: { count: 0, lines: [] },
+    backwards: { count: 0, lines: [] },
+  };
+  /** Last time seen per device (for stats.backwards). */
+  private readonly lastT = new Map<string, number>();
 
   private readonly keep: number;
   private line = 0;
@@ -131,20 +173,36 @@ export class SessionCsvReader {
     const decoder = new StringDecoder('utf8');
     let partial = '';
     let first = true;
+    /** Lines end with a lone CR (classic Mac OS, some loggers): read as newlines. */
+    let crOnly = false;
     for await (const chunk of this.input) {
       let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
       if (first && text.length > 0) {
-        if (text.includes(NUL)) throw this.fail('E_INPUT_FORMAT', 'not a text CSV file (it contains NUL bytes)');
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        crOnly = text.includes('\r') && !text.includes('\n');
         first = false;
       }
+      if (crOnly) text = text.replaceAll('\r', '\n');
+      const nul = text.indexOf(NUL);
+      if (nul >= 0) {
+        const line = this.line + countNewlines(partial) + countNewlines(text, nul) + 1;
+        throw this.fail('E_INPUT_FORMAT', 'not a text CSV file (it contains a NUL byte)', line);
+      }
       // Parse in slices: batches stay small, so their rows die young (cheap GC), however
-      // large the read chunks (large reads mean fewer waits on I/O).
+      // large the read chunks (large reads mean fewer waits on I/O). A slice without a
+      // newline ends no row: it is only kept, so a long line is scanned once, not per slice.
       for (let at = 0; at < text.length; at += SLICE_CHARS) {
-        const slice = partial + text.slice(at, at + SLICE_CHARS);
+        const piece = text.slice(at, at + SLICE_CHARS);
+        if (!piece.includes('\n')) {
+          partial += piece;
+          this.checkLength(partial);
+          continue;
+        }
+        const slice = partial + piece;
         const t = await this.tokenize(slice, false);
         partial = slice.slice(t.cursor);
         const rows = this.consume(t);
+        this.checkLength(partial);
         if (rows.length > 0) yield rows;
       }
     }
@@ -154,6 +212,12 @@ export class SessionCsvReader {
       if (rows.length > 0) yield rows;
     }
     if (this.header === null) throw this.fail('E_INPUT_FORMAT', 'empty file: no header row');
+  }
+
+  /** The unfinished line must stay under MAX_LINE_CHARS. */
+  private checkLength(partial: string): void {
+    if (partial.length <= MAX_LINE_CHARS) return;
+    throw this.fail('E_INPUT_FORMAT', `line is longer than ${MAX_LINE_CHARS} characters (the limit of a CSV line): not a session CSV`, this.line + 1);
   }
 
   private papa: Papa.Parser | null = null;
@@ -259,19 +323,31 @@ export class SessionCsvReader {
     return v === null || k === undefined ? v : v * k;
   }
 
+  /** `v` when a sensor could have read it; else missing, counted in stats.impossible. */
+  private reading(v: number | null, c: ScalableColumn, line: number): number | null {
+    if (v === null) return null;
+    const [lo, hi] = READING_RANGE[c];
+    if (v >= lo && v <= hi) return v;
+    tally(this.stats.impossible, line, this.keep);
+    return null;
+  }
+
   private toRow(row: readonly string[], line: number): SessionRow | null {
     this.stats.rows++;
     const ix = this.idx;
     // Plain numbers as Unix seconds only for mapped (arbitrary) CSVs: session files keep their contract.
     const ts = parseTimestamp(row[ix.ts] ?? '') ?? (this.opts.map ? unixSeconds(row[ix.ts] ?? '') : null);
     const device = ix.dev >= 0 ? (row[ix.dev] ?? '').trim() : this.opts.device!;
-    if (ts === null || device === '') {
+    if (ts === null || device === '' || CONTROL.test(device) || wallTimeProblem(ts.t) !== null) {
       tally(this.stats.malformed, line, this.keep);
       return null;
     }
-    const util = this.scaled(this.num(row, ix.util, line), 'util_pct');
-    const temp = this.scaled(this.num(row, ix.temp, line), 'temp_c');
-    const power = this.scaled(this.num(row, ix.power, line), 'power_w');
+    const util = this.reading(this.scaled(this.num(row, ix.util, line), 'util_pct'), 'util_pct', line);
+    const temp = this.reading(this.scaled(this.num(row, ix.temp, line), 'temp_c'), 'temp_c', line);
+    const power = this.reading(this.scaled(this.num(row, ix.power, line), 'power_w'), 'power_w', line);
+    const last = this.lastT.get(device);
+    if (last !== undefined && ts.t < last) tally(this.stats.backwards, line, this.keep);
+    this.lastT.set(device, ts.t);
     return {
       line,
       timestamp: ts.iso,

@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, type Readable, type Writable } from 'node:stream';
+import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { RleError } from '../errors.js';
+import { removeStaleTemps, tempName } from './stale-temps.js';
 
 /** Read and write buffer sizes: large, so the pipeline rarely waits on the disk (bytes). */
 const READ_CHUNK_BYTES = 1 << 14;
@@ -45,27 +46,59 @@ export async function openInput(file: string): Promise<Readable> {
     const fh = await fsp.open(file, 'r');
     const stream = fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     if (!file.endsWith('.gz')) return stream;
-    const gunzip = createGunzip();
-    // pipeline() destroys gunzip with any error of the file stream; the reader reports it.
-    pipeline(stream, gunzip, () => {});
-    return gunzip;
+    return inflated(file, stream);
   } catch (err) {
     throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
 }
 
-/** Temp files not yet committed, removed if the process is interrupted. */
+/**
+ * Inflated bytes per compressed byte beyond which a `.gz` input is refused, checked once
+ * RATIO_CHECK_BYTES are out. Session text compresses 5–20× (every line has its own
+ * timestamp); 200× is a file built to inflate (200 MB of one line from 200 KB).
+ */
+export const MAX_INFLATE_RATIO = 200;
+const RATIO_CHECK_BYTES = 16 << 20;
+
+/** The decompressed text of a gzip file stream, refused once it inflates past MAX_INFLATE_RATIO. */
+function inflated(file: string, stream: Readable): Readable {
+  let compressed = 0;
+  let out = 0;
+  stream.on('data', (c: Buffer) => (compressed += c.length));
+  const guard = new Transform({
+    transform(chunk: Buffer, _enc, cb): void {
+      out += chunk.length;
+      if (out > RATIO_CHECK_BYTES && out > MAX_INFLATE_RATIO * compressed) {
+        cb(new RleError('E_INPUT_FORMAT', `inflates to over ${MAX_INFLATE_RATIO}× its compressed size (${out} bytes from ${compressed}): not a session CSV`, { file }));
+      } else cb(null, chunk);
+    },
+  });
+  // pipeline() destroys every stage with any stage's error; the reader reports it.
+  pipeline(stream, createGunzip(), guard, () => {});
+  return guard;
+}
+
+/** Temp files (and report folders) not yet committed, removed if the process is interrupted. */
 const pending = new Set<string>();
 
 export function removePendingOutputs(): void {
   for (const p of pending) {
     try {
-      fs.unlinkSync(p);
+      fs.rmSync(p, { recursive: true, force: true });
     } catch {
       // already gone
     }
   }
   pending.clear();
+}
+
+/** A temp path to remove at exit unless released first (writeReportFolder's folder). */
+export function holdTemp(p: string): void {
+  pending.add(p);
+}
+
+export function releaseTemp(p: string): void {
+  pending.delete(p);
 }
 
 /** Resolves when `stream` can take more, honouring backpressure. */
@@ -89,29 +122,50 @@ function drained(stream: Writable): Promise<void> {
   });
 }
 
+/** Writes chunks, honouring backpressure; a chunk that cannot be written rejects with E_OUTPUT naming the output. */
+export type ChunkWriter = (s: string) => Promise<void> | undefined;
+
+/**
+ * A ChunkWriter for a stream that is not a file of ours (standard output): a failed write
+ * (a full disk under `rle export > file`) is an E_OUTPUT error naming it. EPIPE (the reader
+ * went away, `| head`) is main's to handle.
+ */
+export function streamWriter(stream: Writable, name = 'standard output'): ChunkWriter {
+  return (s) => {
+    const fail = (e: unknown): never => {
+      throw new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(e)}`, { file: name });
+    };
+    if (stream.errored) fail(stream.errored);
+    return writeChunk(stream, s)?.catch(fail);
+  };
+}
+
 /**
  * A file that appears at `target` only when commit() succeeds: written to a temp file beside
- * it, every write checked, flushed to disk (fsync) before the rename. On any failure the temp
- * file is removed and an existing target is left as it was.
+ * it (`.<name>.<pid>.<hex>.tmp`, see stale-temps.ts), every write checked, flushed to disk
+ * (fsync) and closed before the rename. On any failure the temp file is removed and an
+ * existing target is left as it was.
+ *
+ * A write stream reports a failed write asynchronously, and its end() callback fires at
+ * 'finish', before the fsync and close: so the stream's own `errored` is checked after every
+ * write and once it has closed, never a flag set by an 'error' listener (which runs later).
  */
 export class AtomicOutput {
   readonly stream: fs.WriteStream;
   private readonly tmp: string;
   private done = false;
-  /** The first write error of the stream; every later write and the commit report it. */
-  private error: Error | null = null;
 
   private constructor(readonly target: string) {
-    const dir = path.dirname(target);
-    this.tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    this.tmp = tempName(target, randomBytes(4).toString('hex'));
     // flush: the file descriptor is fsynced before it is closed (Node ≥ 20.10).
     this.stream = fs.createWriteStream(this.tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES, flush: true });
-    this.stream.on('error', (e) => (this.error ??= e));
+    this.stream.on('error', () => undefined); // read from stream.errored
     pending.add(this.tmp);
   }
 
   static async open(target: string): Promise<AtomicOutput> {
     const dir = path.dirname(target);
+    if (/[\\/]$/.test(target)) throw new RleError('E_OUTPUT', 'cannot write: names a folder (give a file name)', { file: target });
     try {
       const st = await fsp.stat(dir);
       if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
@@ -124,6 +178,7 @@ export class AtomicOutput {
     } catch (err) {
       if (err instanceof RleError) throw err;
     }
+    removeStaleTemps(dir);
     const out = new AtomicOutput(target);
     await new Promise<void>((resolve, reject) => {
       out.stream.once('open', () => resolve());
@@ -135,13 +190,15 @@ export class AtomicOutput {
     return out;
   }
 
-  private failure(e: unknown): RleError {
+  /** `e` as the error of this output: a failed write, fsync or close names the target. */
+  failure(e: unknown): RleError {
     return e instanceof RleError ? e : new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(e)}`, { file: this.target });
   }
 
   /** Throws the stream's first error, if there was one. */
   private check(): void {
-    if (this.error) throw this.failure(this.error);
+    const e = this.stream.errored;
+    if (e) throw this.failure(e);
   }
 
   /** Queues `s`; throws the stream's first error, if there was one. Returns false under backpressure. */
@@ -150,9 +207,15 @@ export class AtomicOutput {
     return this.stream.write(s);
   }
 
-  /** Writes `s`, resolving when the stream can take more (backpressure); rejects with the stream's error. */
+  /** Writes `s`, resolving when the stream can take more (backpressure); rejects with the output's error. */
   put(s: string | Buffer): Promise<void> | undefined {
-    return this.write(s) ? undefined : drained(this.stream);
+    if (this.write(s)) return undefined;
+    return drained(this.stream).then(
+      () => this.check(),
+      (e: unknown) => {
+        throw this.failure(e);
+      },
+    );
   }
 
   /** Ends the file, flushes it to disk and renames it into place; on failure nothing is left behind. */
@@ -161,13 +224,14 @@ export class AtomicOutput {
     await this.publish();
   }
 
-  /** Ends the temp file and flushes it to disk (the target is not touched yet). */
+  /** Ends the temp file, flushes it to disk and closes it (the target is not touched yet). */
   async finish(): Promise<void> {
     try {
       this.check();
-      await new Promise<void>((resolve, reject) => {
-        this.stream.once('error', reject);
-        this.stream.end(() => (this.error ? reject(this.error) : resolve()));
+      await new Promise<void>((resolve) => {
+        if (this.stream.closed) resolve();
+        else this.stream.once('close', () => resolve());
+        this.stream.end();
       });
       this.check();
     } catch (e) {

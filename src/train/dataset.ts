@@ -6,7 +6,8 @@ import fsp from 'node:fs/promises';
 import { mulberry32 } from '../core/random.js';
 import { RleError } from '../errors.js';
 import { fsErrorReason } from '../store/files.js';
-import { EOT, VOCAB_SIZE, encodeWithEot } from './tokenizer.js';
+import { parseJsonText } from '../store/json-input.js';
+import { EOT, VOCAB_SIZE, encodePrefixWithEot } from './tokenizer.js';
 
 export interface Example {
   readonly instruction: string;
@@ -215,7 +216,8 @@ function row(ids: readonly number[], seq: number): { ids: number[]; labels: numb
 export function makeBatches(texts: readonly string[], opts: BatchOptions): EpochBatch[] {
   checkOptions(opts);
   if (texts.length === 0) throw new RleError('E_INPUT_FORMAT', 'no examples to batch');
-  const rows = texts.map((t) => row(encodeWithEot(t), opts.seq));
+  // Only the first seq tokens of a text are kept, so only those are made (a 10 MB text costs as little as a short one).
+  const rows = texts.map((t) => row(encodePrefixWithEot(t, opts.seq), opts.seq));
   const rand = mulberry32(opts.seed);
   let order: number[] = [];
   let consumed = 0;
@@ -261,7 +263,7 @@ function matrixProblem(m: unknown, name: string, ok: (v: unknown) => boolean, wh
 export async function loadBatches(file: string): Promise<Batch[]> {
   let data: unknown;
   try {
-    data = JSON.parse(await readText(file));
+    data = parseJsonText(await readText(file));
   } catch (err) {
     if (err instanceof RleError) throw err;
     throw new RleError('E_INPUT_FORMAT', `not JSON: ${(err as Error).message}`, { file });

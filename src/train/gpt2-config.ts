@@ -5,6 +5,7 @@
 import fsp from 'node:fs/promises';
 import { RleError } from '../errors.js';
 import { fsErrorReason } from '../store/files.js';
+import { parseJsonText } from '../store/json-input.js';
 
 export interface Gpt2Config {
   /** Tokens in the vocabulary: rows of `wte`. */
@@ -38,7 +39,7 @@ export async function readGpt2Config(file: string): Promise<Gpt2Config> {
   const bad = (m: string): RleError => new RleError('E_INPUT_FORMAT', `GPT-2 config: ${m}`, { file });
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text);
   } catch (err) {
     throw bad(`not valid JSON: ${(err as Error).message}`);
   }

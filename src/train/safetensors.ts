@@ -27,7 +27,7 @@ const DTYPE_BYTES: ReadonlyMap<string, number> = new Map([
   ['I32', 4], ['U32', 4], ['F32', 4],
   ['I64', 8], ['U64', 8], ['F64', 8],
 ]);
-const READABLE = ['F32', 'F16', 'BF16', 'F64'];
+export const READABLE = ['F32', 'F16', 'BF16', 'F64'];
 
 /** Size of the header-length prefix (bytes). */
 export const PREFIX_BYTES = 8;

@@ -41,6 +41,41 @@ export function encodeWithEot(text: string): number[] {
   return ids;
 }
 
+/**
+ * Characters encoded at a time by encodePrefix. GPT-2's BPE is quadratic in the length of a
+ * run without whitespace (measured: 10,000 letters 0.24 s, 100,000 letters 13 s), so text is
+ * cut into parts of at most this many characters, at the start of a whitespace run where there
+ * is one: GPT-2's pre-tokenizer splits there too, so the tokens are the same as for the whole.
+ */
+const PART_CHARS = 2048;
+
+/** Where to cut `text` after `from`: the start of the last whitespace run in the next PART_CHARS characters, else PART_CHARS on. */
+function partEnd(text: string, from: number): number {
+  const end = from + PART_CHARS;
+  if (end >= text.length) return text.length;
+  for (let i = end; i > from + 1; i--) {
+    if (/\s/.test(text[i]!) && !/\s/.test(text[i - 1]!)) return i;
+  }
+  return end;
+}
+
+/**
+ * The first `max` ids of encodeWithEot(text), in time linear in what is kept rather than in
+ * the text: parts are encoded until `max` ids are there. A run of over PART_CHARS characters
+ * without whitespace (not language) is cut into parts, so its ids may differ from a whole
+ * encoding at the cuts.
+ */
+export function encodePrefixWithEot(text: string, max: number): number[] {
+  const ids: number[] = [];
+  for (let at = 0; at < text.length && ids.length < max; ) {
+    const end = partEnd(text, at);
+    for (const id of encode(text.slice(at, end))) ids.push(id);
+    at = end;
+  }
+  if (ids.length < max) ids.push(EOT);
+  return ids.slice(0, max);
+}
+
 /** Text of `ids` (EOT decodes to `<|endoftext|>`); throws on an id outside the vocabulary. */
 export function decode(ids: readonly number[]): string {
   return load().decode(ids);

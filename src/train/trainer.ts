@@ -13,6 +13,7 @@ import type { Gpt2Config } from './gpt2-config.js';
 import { selectKernels, type KernelChoice } from './kernels/select.js';
 import type { Kernels } from './kernels/types.js';
 import { AdamW, clipGradNorm, type Param } from './optim.js';
+import { checkTrainerStart } from './preflight.js';
 import { learningRateForStep } from './schedule.js';
 
 const GPT2_BASE = { vocabSize: 50257, nPositions: 1024, layerNormEpsilon: 1e-5, tieWordEmbeddings: true };
@@ -91,6 +92,7 @@ export class Trainer {
   ) {}
 
   static async create(o: TrainOptions): Promise<Trainer> {
+    await checkTrainerStart(o); // options, model and batch shape against the memory budget, before any allocation
     for (const k of ['steps', 'batch', 'seq', 'threads'] as const) positiveInt(k, o[k]);
     if (!Number.isSafeInteger(o.warmup) || o.warmup < 0) throw new RleError('E_OPTION', `--warmup must be a non-negative integer, got ${o.warmup}`);
     if (!(o.lr >= 0) || !Number.isFinite(o.lr)) throw new RleError('E_OPTION', `--lr must be a non-negative number, got ${o.lr}`);

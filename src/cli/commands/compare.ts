@@ -2,9 +2,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { compareInputs } from '../../app/compare.js';
 import { RleError } from '../../errors.js';
-import { compareMarkdown, compareText, compareWarnings } from '../../report/compare.js';
 import { warn } from '../output.js';
+import { compareMarkdown, compareText, compareWarnings } from '../../report/compare.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
+import { reportReadProblems } from '../session-input.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface CompareFlags extends StoreFlags, EngineFlags {
@@ -21,7 +22,7 @@ function labelOption(raw: string, prev: Record<string, string> = {}): Record<str
 
 export async function compare(inputs: string[], flags: CompareFlags): Promise<void> {
   if (flags.json && flags.md) throw new RleError('E_USAGE', '--json and --md are alternatives: give one');
-  const rows = await compareInputs(inputs, { db: storePath(flags), engine: engineOptionsFrom(flags), labels: flags.label });
+  const rows = await compareInputs(inputs, { db: storePath(flags), engine: engineOptionsFrom(flags), labels: flags.label, onStats: (f, st) => reportReadProblems('compare', f, st) });
   for (const w of compareWarnings(rows)) warn('compare', w);
   process.stdout.write(flags.json ? JSON.stringify(rows, null, 2) + '\n' : flags.md ? compareMarkdown(rows) : compareText(rows));
 }

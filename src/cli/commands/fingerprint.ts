@@ -1,12 +1,13 @@
 /** `rle fingerprint train|classify|evaluate`: recognise a workload from its thermal signature (src/app/fingerprint.ts). */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { classifyInput, DEFAULT_MODEL, labelledSessions, readModel, trainFingerprint, type FingerprintInputs } from '../../app/fingerprint.js';
 import { RleError } from '../../errors.js';
 import { plural } from '../../report/format.js';
 import { evaluate } from '../../fingerprint/evaluate.js';
-import { WINDOW_DEFAULT_S } from '../../fingerprint/features.js';
+import { WINDOW_DEFAULT_S, WINDOW_MAX_S, WINDOW_MIN_S } from '../../fingerprint/features.js';
 import { FOREST_DEFAULTS } from '../../fingerprint/model.js';
-import { nonNegativeInt, positive, positiveInt } from '../options.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+import { reportReadProblems } from '../session-input.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface FpFlags extends StoreFlags {
@@ -19,8 +20,15 @@ interface FpFlags extends StoreFlags {
   folds: number;
 }
 
+/** --window: seconds in WINDOW_MIN_S…WINDOW_MAX_S. */
+function windowSeconds(raw: string): number {
+  const v = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(v) || v < WINDOW_MIN_S || v > WINDOW_MAX_S) throw new InvalidArgumentError(`give seconds from ${WINDOW_MIN_S} to ${WINDOW_MAX_S}.`);
+  return v;
+}
+
 function inputs(flags: FpFlags): FingerprintInputs {
-  return { db: storePath(flags), device: flags.device ?? null };
+  return { db: storePath(flags), device: flags.device ?? null, onStats: (f, st) => reportReadProblems('fingerprint', f, st) };
 }
 
 export async function fpTrain(specs: string[], flags: FpFlags): Promise<void> {
@@ -67,7 +75,7 @@ export function fingerprintCommand(): Command {
   const fp = new Command('fingerprint').description('recognise a workload from its thermal signature (random forest over window features)');
   const forest = (c: Command): Command =>
     c
-      .option('--window <s>', 'window length, s', positive, WINDOW_DEFAULT_S)
+      .option('--window <s>', `window length, s (${WINDOW_MIN_S}–${WINDOW_MAX_S})`, windowSeconds, WINDOW_DEFAULT_S)
       .option('--trees <n>', 'trees in the forest', positiveInt, FOREST_DEFAULTS.trees)
       .option('--seed <n>', 'seed of the forest', nonNegativeInt, FOREST_DEFAULTS.seed);
   fp.addCommand(

@@ -4,14 +4,15 @@
  * or JSON lines (the trainer's own wall-clock times) into it, or into a stored session.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { importSession, importSteps } from '../../app/import-session.js';
+import { ImportInterrupted, importSession, importSteps } from '../../app/import-session.js';
 import { resolveInput } from '../../app/session-input.js';
 import { parseTagMap } from '../../ingest/tag-map.js';
 import type { TagMap } from '../../ingest/types.js';
 import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js';
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
-import { reportReadProblems } from '../session-input.js';
 import { warn } from '../output.js';
+import { reportReadProblems } from '../session-input.js';
+import { onStopSignal } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
@@ -23,16 +24,37 @@ interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
   tagMap?: TagMap;
 }
 
+/** The CSV into a new session; null when Ctrl-C/SIGTERM interrupted it (no session is left). */
+async function importCsv(file: string, flags: ImportFlags, db: string): Promise<string | null> {
+  const stop = new AbortController();
+  let signal: NodeJS.Signals | null = null;
+  onStopSignal((sig) => {
+    signal = sig;
+    stop.abort();
+  });
+  let r;
+  try {
+    r = await importSession(file, { db, name: flags.name ?? null, engine: engineOptionsFrom(flags), read: { device: flags.device, ...readMapOptions(flags) }, training: flags.training ?? null, signal: stop.signal });
+  } catch (e) {
+    if (!(e instanceof ImportInterrupted)) throw e;
+    process.stderr.write(`rle import: ${signal}: ${e.message}\n`);
+    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    return null;
+  } finally {
+    onStopSignal(null);
+  }
+  reportReadProblems('import', file, r.stats);
+  const log = flags.training;
+  if (log && r.training?.untimed) warn('import', `${log}: left out ${r.training.untimed} step(s) without "timestamp_shared" (they cannot be placed on the session's clock)`);
+  if (log && r.training?.backwards) warn('import', `${log}: time goes backwards at ${r.training.backwards} step(s) (earlier than the step before; kept)`);
+  return r.id;
+}
+
 export async function importFile(input: string, flags: ImportFlags): Promise<void> {
   const db = storePath(flags);
   const target = resolveInput(input, db);
-  let id: string;
-  if ('stored' in target) id = target.stored;
-  else {
-    const r = await importSession(target.file, { db, name: flags.name ?? null, engine: engineOptionsFrom(flags), read: { device: flags.device, ...readMapOptions(flags) }, training: flags.training ?? null });
-    reportReadProblems('import', target.file, r.stats);
-    id = r.id;
-  }
+  const id = 'stored' in target ? target.stored : await importCsv(target.file, flags, db);
+  if (id === null) return;
   if (flags.steps) {
     const s = await importSteps(db, id, flags.steps, { format: flags.stepsFormat, tagMap: flags.tagMap });
     for (const w of s.warnings) warn('import', `${flags.steps}: ${w}`);

@@ -33,6 +33,7 @@ export async function monitor(flags: MonitorFlags): Promise<void> {
   }
   if (flags.json) process.stdout.write(JSON.stringify({ session: rec.id, status: result.status, summary: result.summary }, null, 2) + '\n');
   else process.stdout.write('\n' + renderSummary(result.summary, result.notes));
+  if (rec.outputFailure) throw rec.outputFailure;
 }
 
 export function monitorCommand(): Command {

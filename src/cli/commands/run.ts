@@ -45,6 +45,8 @@ export async function run(command: string[], flags: RunFlags): Promise<void> {
   }
   else process.stderr.write('\n' + renderSummary(r.summary, r.notes));
   process.exitCode = r.exitCode;
+  // The command's own failure is the one to exit with; else a --csv that could not be written.
+  if (r.exitCode === 0 && job.recorder.outputFailure) throw job.recorder.outputFailure;
 }
 
 export function runCommand(): Command {

@@ -61,6 +61,7 @@ export async function train(flags: TrainFlags): Promise<void> {
   }
   if (r.report) out.write(`\nreport: ${r.report} (figure.png, figure.svg, summary.json beside it; rebuild with rle report ${r.session})\n`);
   if (r.failure) throw r.failure;
+  if (job.recorder.outputFailure) throw job.recorder.outputFailure;
   if (r.signal) process.exitCode = r.signal === 'SIGINT' ? 130 : 143;
 }
 

@@ -42,6 +42,7 @@ export async function workload(kind: string, flags: WorkloadFlags): Promise<void
     out.write(`\n${r.label}: session ${r.session} ${r.status}; tracking error ${r.tracking_error_pct === null ? 'n/a' : `${r.tracking_error_pct.toFixed(1)} percentage points`}\n`);
     out.write(renderSummary(r.summary, []));
   }
+  if (job.recorder.outputFailure) throw job.recorder.outputFailure;
   if (r.status === 'interrupted') process.exitCode = 130;
 }
 

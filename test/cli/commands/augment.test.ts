@@ -89,7 +89,7 @@ describe('rle augment', () => {
     const cases: { name: string; args: string[]; code: number; msg: RegExp }[] = [
       { name: 'missing file', args: [path.join(dir, 'nope.csv')], code: 1, msg: /nope\.csv: cannot read: no such file \[E_INPUT_MISSING\]/ },
       { name: 'a directory', args: [dir], code: 1, msg: /is a directory/ },
-      { name: 'binary file', args: [write(dir, 'bin.csv', Buffer.from([0x50, 0x4b, 0, 1, 2]))], code: 1, msg: /bin\.csv: not a text CSV/ },
+      { name: 'binary file', args: [write(dir, 'bin.csv', Buffer.from([0x50, 0x4b, 0, 1, 2]))], code: 1, msg: /bin\.csv:1: not a text CSV file \(it contains a NUL byte\)/ },
       { name: 'empty file', args: [write(dir, 'empty.csv', '')], code: 1, msg: /empty\.csv: empty file/ },
       { name: 'no timestamp column', args: [write(dir, 'nots.csv', 'time,device,util_pct\n1,cpu,2\n')], code: 1, msg: /nots\.csv:1: no "timestamp" column/ },
       { name: 'no util_pct column', args: [write(dir, 'noutil.csv', 'timestamp,device,temp_c\n')], code: 1, msg: /noutil\.csv:1: no "util_pct" column/ },
