@@ -21,7 +21,7 @@ export const STEP_COLUMNS = 'step,t,loss,grad_norm,learning_rate,epoch,tokens';
 function stepsCsv(store: SessionStore, sessionId: string): string {
   let s = `${STEP_COLUMNS}\n`;
   for (const x of store.steps(sessionId)) {
-    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, tidy(x.learning_rate), tidy(x.epoch), x.tokens].map(formatNumber).join(',')}\n`;
+    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, tidy(x.learning_rate), x.epoch, x.tokens].map(formatNumber).join(',')}\n`;
   }
   return s;
 }

@@ -40,7 +40,7 @@ export async function run(command: string[], flags: RunFlags): Promise<void> {
   process.stderr.write(`rle run: "${command[0]}" exited with ${r.how}; session ${r.session} ${r.status}, ${plural(r.steps, 'training step')} captured${tailNote}\n`);
   if (flags.json) {
     const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
-    const steps = r.stepList.map((s) => ({ step: s.step, t: s.t, t_start: s.t_start ?? null, t_source: s.t_source ?? 'arrival', loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: tidy(s.learning_rate), epoch: tidy(s.epoch), tokens: s.tokens }));
+    const steps = r.stepList.map((s) => ({ step: s.step, t: s.t, t_start: s.t_start ?? null, t_source: s.t_source ?? 'arrival', loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: tidy(s.learning_rate), epoch: s.epoch, tokens: s.tokens }));
     process.stdout.write(JSON.stringify({ session: r.session, status: r.status, exit_code: r.exitCode, step_count: r.steps, burst_stamped: r.burst, steps, summary: r.summary }, null, 2) + '\n');
   }
   else process.stderr.write('\n' + renderSummary(r.summary, r.notes));

@@ -53,7 +53,7 @@ export async function train(flags: TrainFlags): Promise<void> {
   }
   if (flags.json) {
     const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
-    const list = r.steps.map((s) => ({ step: s.step, t: s.t, t_start: s.t_start ?? null, loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: tidy(s.learning_rate), epoch: tidy(s.epoch), tokens: s.tokens }));
+    const list = r.steps.map((s) => ({ step: s.step, t: s.t, t_start: s.t_start ?? null, loss: finite(s.loss), grad_norm: finite(s.grad_norm), learning_rate: tidy(s.learning_rate), epoch: s.epoch, tokens: s.tokens }));
     process.stdout.write(JSON.stringify({ session: r.session, steps: list, summary: r.summary, report: r.report }, null, 2) + '\n');
   } else {
     out.write('\n' + renderTraining(r.session, r.summary));
