@@ -1,6 +1,6 @@
 /**
  * Typed errors with a stable machine-readable code and an exit code. Library code throws
- * these; only src/cli/main.ts turns them into a message and process.exit.
+ * these; only src/cli/execute.ts turns them into a message and an exit code (main.ts exits).
  */
 
 /** Exit codes: 2 for usage (bad command line), 1 for a run that failed (bad input, I/O). */

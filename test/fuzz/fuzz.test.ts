@@ -5,21 +5,29 @@
  * model — each run through the CLI as a user would, under a time limit. Every run must exit
  * 0, 1 or 2, print no stack trace nor internal error, end within the limit, leave no output
  * file, temp file or session after a failure, and leave sane output after a success. The
- * counts are printed. RLE_FUZZ_SEED and RLE_FUZZ_CASES change the seed and the number of cases.
+ * cases run in-process in host processes (test/fuzz/host.ts: the CLI's own execute(), node's
+ * start-up paid once); every CLI_EVERY-th also through a spawned rle, which must agree on the
+ * exit code and the error line. The counts are printed. RLE_FUZZ_SEED, RLE_FUZZ_CASES and
+ * RLE_FUZZ_CLI_EVERY change the seed, the number of cases and the share spawned.
  */
 import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '../../src/core/random.js';
 import { SessionStore } from '../../src/store/session-store.js';
 import { FIXTURES, ROOT, fixtureText, runCli, tmpDir, type CliResult } from '../helpers.js';
+import type { HostCase, HostResult } from './host.js';
 
 const SEED = Number(process.env.RLE_FUZZ_SEED ?? 15);
-const CASES = Number(process.env.RLE_FUZZ_CASES ?? 200);
+const CASES = Number(process.env.RLE_FUZZ_CASES ?? 300);
+/** Every this many cases also run through a spawned CLI, the real process exit included. */
+const CLI_EVERY = Number(process.env.RLE_FUZZ_CLI_EVERY ?? 10);
 const LIMIT_MS = 20_000;
-const CONCURRENCY = Math.max(2, os.availableParallelism() + 1);
+const CONCURRENCY = Math.max(2, os.availableParallelism());
 
 type Rand = () => number;
 const pick = <T>(r: Rand, a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
@@ -221,9 +229,103 @@ function sessionsIn(db: string): number {
 }
 
 const STACK = /\n\s+at .+[:(]\d+:\d+|^\s+at /m;
+const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'host.js');
+const ENV = { RLE_MEMORY_BUDGET_MB: '2048' };
+
+/** One host process, replaced when a case kills it or runs past the limit. */
+class Host {
+  private child: ChildProcess | null = null;
+  private stderr = '';
+  constructor(private readonly cwd: string) {}
+
+  run(id: number, args: readonly string[]): Promise<CliResult> {
+    const child = (this.child ??= this.start());
+    return new Promise((resolve) => {
+      const done = (r: CliResult): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage).off('exit', onExit);
+        resolve(r);
+      };
+      const onMessage = (m: HostResult): void => done({ code: m.code, stdout: m.stdout, stderr: m.stderr });
+      const onExit = (code: number | null, signal: string | null): void => {
+        this.child = null;
+        done({ code: code ?? -1, stdout: '', stderr: `host ended (${signal ?? code}): ${this.stderr}` });
+      };
+      const timer = setTimeout(() => {
+        child.off('exit', onExit);
+        child.kill('SIGKILL');
+        this.child = null;
+        done({ code: -1, stdout: '', stderr: '', timedOut: true });
+      }, LIMIT_MS);
+      child.on('message', onMessage).on('exit', onExit);
+      child.send({ id, args, env: ENV } satisfies HostCase);
+    });
+  }
+
+  close(): void {
+    this.child?.kill();
+  }
+
+  private start(): ChildProcess {
+    this.stderr = '';
+    const child = fork(HOST, [], { cwd: this.cwd, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-2000)));
+    return child;
+  }
+}
+
+interface Counts {
+  cases: number;
+  ok: number;
+  cleanErrors: number;
+  crashes: number;
+  hangs: number;
+  halfWritten: number;
+  insane: number;
+}
+
+/** Sorts one result into `counts`; a problem is described in `problems`. */
+function judge(c: Case, dir: string, where: string, r: CliResult, counts: Counts, problems: string[]): void {
+  counts.cases++;
+  if (r.timedOut) {
+    counts.hangs++;
+    problems.push(`${where}: no end within ${LIMIT_MS} ms`);
+    return;
+  }
+  if (![0, 1, 2].includes(r.code) || STACK.test(r.stderr) || /internal error/.test(r.stderr)) {
+    counts.crashes++;
+    problems.push(`${where}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
+    return;
+  }
+  if (r.code === 0) {
+    const why = c.sane(r);
+    if (why) {
+      counts.insane++;
+      problems.push(`${where}: exit 0 but ${why}`);
+    } else counts.ok++;
+    return;
+  }
+  const left = [...c.outputs.filter((f) => fs.existsSync(f)), ...fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))];
+  const sessions = c.db ? sessionsIn(c.db) : 0;
+  if (left.length > 0 || sessions > 0) {
+    counts.halfWritten++;
+    problems.push(`${where}: failed (${r.stderr.trim().slice(0, 200)}) but left ${[...left, ...(sessions ? [`${sessions} session(s)`] : [])].join(', ')}`);
+    return;
+  }
+  if (!/^rle: error: .+/m.test(r.stderr)) {
+    counts.crashes++;
+    problems.push(`${where}: exit ${r.code} without an "rle: error:" line: ${r.stderr.slice(0, 300)}`);
+    return;
+  }
+  counts.cleanErrors++;
+}
+
+const zero = (): Counts => ({ cases: 0, ok: 0, cleanErrors: 0, crashes: 0, hangs: 0, halfWritten: 0, insane: 0 });
+const report = (label: string, n: Counts, s: string): string =>
+  `# fuzz ${label} (seed ${SEED}): ${n.cases} cases in ${s} s: ${n.ok} ok, ${n.cleanErrors} clean errors, ${n.crashes} crashes, ${n.hangs} hangs, ${n.halfWritten} half-written, ${n.insane} insane successes`;
 
 describe('#15 fuzz: seeded mutations of real inputs through the CLI', () => {
-  it(`${CASES} cases (seed ${SEED}): exit 0/1/2, no stack trace, no hang, nothing half-written, sane successes`, { timeout: 300_000 }, async () => {
+  it(`${CASES} cases (seed ${SEED}) in-process and every ${CLI_EVERY}th also through a spawned rle: exit 0/1/2, no stack trace, no hang, nothing half-written, sane successes, both agree`, { timeout: 300_000 }, async () => {
     const rand = mulberry32(SEED);
     const root = tmpDir();
     const cases = Array.from({ length: CASES }, (_, i) => {
@@ -231,54 +333,38 @@ describe('#15 fuzz: seeded mutations of real inputs through the CLI', () => {
       fs.mkdirSync(dir);
       return { i, dir, c: makeCase(rand, i, dir) };
     });
-    const counts = { cases: 0, ok: 0, cleanErrors: 0, crashes: 0, hangs: 0, halfWritten: 0, insane: 0 };
+    const inProcess = zero();
+    const spawned = zero();
     const problems: string[] = [];
     const t0 = performance.now();
     let next = 0;
-    const worker = async (): Promise<void> => {
+    const hosts = Array.from({ length: CONCURRENCY }, () => new Host(root));
+    const worker = async (host: Host): Promise<void> => {
       while (next < cases.length) {
         const { i, dir, c } = cases[next++]!;
-        const r = await runCli(c.args, { cwd: dir, timeoutMs: LIMIT_MS, env: { RLE_MEMORY_BUDGET_MB: '2048' } });
-        counts.cases++;
-        const where = `case ${i} (${c.kind}): rle ${c.args.map((a) => path.relative(dir, a) || a).join(' ')}`;
-        if (r.timedOut) {
-          counts.hangs++;
-          problems.push(`${where}: no end within ${LIMIT_MS} ms`);
-          continue;
-        }
-        if (![0, 1, 2].includes(r.code) || STACK.test(r.stderr) || /internal error/.test(r.stderr)) {
-          counts.crashes++;
-          problems.push(`${where}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
-          continue;
-        }
-        if (r.code === 0) {
-          const why = c.sane(r);
-          if (why) {
-            counts.insane++;
-            problems.push(`${where}: exit 0 but ${why}`);
-          } else counts.ok++;
-          continue;
-        }
-        const left = [...c.outputs.filter((f) => fs.existsSync(f)), ...fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))];
-        const sessions = c.db ? sessionsIn(c.db) : 0;
-        if (left.length > 0 || sessions > 0) {
-          counts.halfWritten++;
-          problems.push(`${where}: failed (${r.stderr.trim().slice(0, 200)}) but left ${[...left, ...(sessions ? [`${sessions} session(s)`] : [])].join(', ')}`);
-          continue;
-        }
-        if (!/^rle: error: .+/m.test(r.stderr)) {
-          counts.crashes++;
-          problems.push(`${where}: exit ${r.code} without an "rle: error:" line: ${r.stderr.slice(0, 300)}`);
-          continue;
-        }
-        counts.cleanErrors++;
+        const where = (how: string): string => `case ${i} (${c.kind}, ${how}): rle ${c.args.map((a) => (path.isAbsolute(a) ? path.relative(dir, a) || "." : a)).join(' ')}`;
+        const r = await host.run(i, c.args);
+        judge(c, dir, where('in-process'), r, inProcess, problems);
+        if (i % CLI_EVERY !== 0) continue;
+        // A success left its outputs: the spawned run must succeed on them again.
+        const s = await runCli(c.args, { cwd: dir, timeoutMs: LIMIT_MS, env: ENV });
+        judge(c, dir, where('spawned'), s, spawned, problems);
+        const line = (x: CliResult): string => x.stderr.split('\n').find((l) => l.startsWith('rle: error:')) ?? '';
+        if (s.code !== r.code || line(s) !== line(r)) problems.push(`${where('both')}: in-process exit ${r.code} ${JSON.stringify(line(r))}, spawned exit ${s.code} ${JSON.stringify(line(s))}`);
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    try {
+      await Promise.all(hosts.map(worker));
+    } finally {
+      for (const h of hosts) h.close();
+    }
     const s = ((performance.now() - t0) / 1000).toFixed(1);
-    console.log(`# fuzz (seed ${SEED}): ${counts.cases} cases in ${s} s: ${counts.ok} ok, ${counts.cleanErrors} clean errors, ${counts.crashes} crashes, ${counts.hangs} hangs, ${counts.halfWritten} half-written, ${counts.insane} insane successes`);
+    console.log(report('in-process', inProcess, s));
+    console.log(report('spawned', spawned, s));
     for (const p of problems.slice(0, 20)) console.log(`#   ${p.replace(/\n/g, '\\n')}`);
-    assert.equal(counts.cases, CASES);
-    assert.deepEqual({ crashes: counts.crashes, hangs: counts.hangs, halfWritten: counts.halfWritten, insane: counts.insane }, { crashes: 0, hangs: 0, halfWritten: 0, insane: 0 }, problems.join('\n'));
+    assert.equal(inProcess.cases, CASES);
+    const bad = (n: Counts): Partial<Counts> => ({ crashes: n.crashes, hangs: n.hangs, halfWritten: n.halfWritten, insane: n.insane });
+    assert.deepEqual([bad(inProcess), bad(spawned)], [bad(zero()), bad(zero())], problems.join('\n'));
+    assert.deepEqual(problems, []);
   });
 });
