@@ -92,14 +92,16 @@ async function makeRun(preset, kernels) {
     return { preset, kernels, error: e.message };
   }
   tr.step(); // warm-up: first touch of every buffer, helper threads starting
-  return { preset, kernels, tr, prof, name: tr.info.kernels.name, secs: [], ops: OP_GROUPS.map(() => []) };
+  return { preset, kernels, tr, prof, name: tr.info.kernels.name, secs: [], ops: OP_GROUPS.map(() => []), other: [] };
 }
 
 function runRound(run) {
   for (let i = 0; i < STEPS; i++) {
     run.prof.reset();
-    run.secs.push(run.tr.step().seconds);
+    const s = run.tr.step().seconds;
+    run.secs.push(s);
     OP_GROUPS.forEach((g, k) => run.ops[k].push(run.prof.ms.get(g)));
+    run.other.push(1000 * s - run.prof.total());
   }
 }
 
@@ -138,7 +140,6 @@ for (const preset of PRESETS) {
   const cell = (ms, total) => `${ms.toFixed(1)} (${((100 * ms) / total).toFixed(0)}%)`.padStart(18);
   const totals = runs.map((r) => 1000 * median(r.secs));
   OP_GROUPS.forEach((g, k) => console.log(`${g.padEnd(24)}${runs.map((r, i) => cell(median(r.ops[k]), totals[i])).join('')}`));
-  const other = runs.map((r, i) => totals[i] - OP_GROUPS.reduce((s, _, k) => s + median(r.ops[k]), 0));
-  console.log(`${'other (JS between ops)'.padEnd(24)}${runs.map((_, i) => cell(Math.max(0, other[i]), totals[i])).join('')}`);
+  console.log(`${'other (JS between ops)'.padEnd(24)}${runs.map((r, i) => cell(median(r.other), totals[i])).join('')}`);
   console.log(`${'step'.padEnd(24)}${totals.map((t) => `${t.toFixed(1)}`.padStart(18)).join('')}`);
 }

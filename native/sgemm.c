@@ -20,9 +20,15 @@
 #endif
 
 /* Cache blocking: a kc x NR panel of B stays in L1, an MC x kc block of A in L2. */
+#ifndef KC
 #define KC 256
+#endif
+#ifndef MC
 #define MC 96
+#endif
+#ifndef NC
 #define NC 3072
+#endif
 #define MAX_MR 12
 #define MAX_NR 32
 
@@ -51,6 +57,11 @@ static void micro_generic(int kc, const float *a, const float *b, float *c, int 
 
 #ifdef RLE_X86
 __attribute__((target("avx2,fma"))) static void micro_avx2(int kc, const float *a, const float *b, float *c, int ldc, float alpha, float beta) {
+  /* the C tile is read (beta != 0) and written only after the k loop: start fetching it now */
+  for (int i = 0; i < 6; i++) {
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -86,7 +97,11 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(int kc, const float *
 /* 12 rows x 32 columns: 24 zmm accumulators, two B loads and 12 broadcasts per k. */
 __attribute__((target("avx512f"))) static void micro_avx512(int kc, const float *a, const float *b, float *c, int ldc, float alpha, float beta) {
   __m512 acc[12][2];
-  for (int i = 0; i < 12; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < 12; i++) {
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  }
   for (int k = 0; k < kc; k++) {
     const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
     for (int i = 0; i < 12; i++) {

@@ -9,6 +9,7 @@ import * as Ref from './js.js';
 import type { Arr } from './js.js';
 import type { Gemm } from './gemm.js';
 import type { Kernels } from './types.js';
+import * as Portable from './portable.js';
 
 function f32(a: Arr, what: string): Float32Array {
   if (!(a instanceof Float32Array)) throw new TypeError(`${what}: GEMM kernels take Float32Array (use the reference kernels for float64)`);
@@ -39,8 +40,8 @@ export function gemmKernels(g: Gemm, overrides: Partial<Kernels> = {}): Kernels 
     },
     layernormForward: Ref.layernormForward,
     layernormBackward: Ref.layernormBackward,
-    geluForward: Ref.geluForward,
-    geluBackward: Ref.geluBackward,
+    geluForward: Portable.geluForward,
+    geluBackward: Portable.geluBackward,
     softmaxXent: Ref.softmaxXent,
     xentBackward: Ref.xentBackward,
     adamw: Ref.adamw,
