@@ -62,6 +62,12 @@ export interface ReadResult {
 const ABSENT_RECHECK_MS = 30_000;
 
 const TIMED_OUT = Symbol('timed out');
+const NEXT_TURN = Symbol('next turn');
+
+/** Resolves in the check phase of this turn of the event loop, after every microtask. */
+function nextTurn(): Promise<typeof NEXT_TURN> {
+  return new Promise((resolve) => setImmediate(resolve, NEXT_TURN));
+}
 
 /** The health of a read that returned: down with the first failed reading's reason, if any. */
 function healthOf(name: string, readings: readonly Reading[], durationMs: number): SourceHealth {
@@ -95,16 +101,24 @@ export class SensorSet {
 
   /**
    * Reads every source concurrently; a slow or failing source never stops the others. One
-   * deadline timer serves all sources (a timer per source per tick costs more than the reads).
+   * deadline serves all sources, and its timer is armed only when a read is still pending
+   * after this turn of the event loop: procfs reads, parked sources and nvidia-smi's latest
+   * line have settled by then. A timer armed and cleared every tick would still wake the
+   * process when it was due (clearTimeout drops Node's timer, not libuv's), one wake-up per
+   * tick for nothing.
    */
   async read(timeoutMs: number): Promise<ReadResult> {
+    const t0 = this.now();
+    let expire!: () => void;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => (expire = () => resolve(TIMED_OUT)));
+    const all = Promise.all(this.sources.map((s) => this.readOne(s, deadline, timeoutMs)));
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    if ((await Promise.race([all, nextTurn()])) === NEXT_TURN) {
+      timer = setTimeout(expire, Math.max(0, timeoutMs - (this.now() - t0)));
       timer.unref();
-    });
+    }
     try {
-      const results = await Promise.all(this.sources.map((s) => this.readOne(s, deadline, timeoutMs)));
+      const results = await all;
       for (const r of results) this.note(r.health);
       return { readings: results.flatMap((r) => r.readings), health: results.map((r) => r.health) };
     } finally {
