@@ -63,12 +63,6 @@ export interface ReadResult {
 const RECHECK_MS = 30_000;
 
 const TIMED_OUT = Symbol('timed out');
-const NEXT_TURN = Symbol('next turn');
-
-/** Resolves in the check phase of this turn of the event loop, after every microtask. */
-function nextTurn(): Promise<typeof NEXT_TURN> {
-  return new Promise((resolve) => setImmediate(resolve, NEXT_TURN));
-}
 
 /** The health of a read that returned: down with the first failed reading's reason, if any. */
 function healthOf(name: string, readings: readonly Reading[], durationMs: number): SourceHealth {
@@ -129,25 +123,27 @@ export class SensorSet {
 
   /**
    * Reads every source concurrently; a slow or failing source never stops the others. One
-   * deadline serves all sources, and its timer is armed only when a read is still pending
-   * after this turn of the event loop: procfs reads, parked sources and nvidia-smi's latest
-   * line have settled by then. A timer armed and cleared every tick would still wake the
-   * process when it was due (clearTimeout drops Node's timer, not libuv's), one wake-up per
-   * tick for nothing.
+   * deadline serves all sources, and its timer is armed only when a read has to wait: when one
+   * of the set's files goes to the thread pool (sysfs), or always with a reader of the caller's.
+   * procfs reads, parked sources and nvidia-smi's latest line never wait, and a timer armed and
+   * cleared every tick still woke the process when it was due (clearTimeout drops Node's timer,
+   * not libuv's): one wake-up per tick for nothing.
    */
   async read(timeoutMs: number): Promise<ReadResult> {
     const t0 = this.now();
+    let timer: NodeJS.Timeout | undefined;
     let expire!: () => void;
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => (expire = () => resolve(TIMED_OUT)));
-    const parked = this.states.map((st) => t0 < st.parkedUntil);
-    const all = Promise.all(this.states.filter((_, i) => !parked[i]).map((st) => this.readOne(st, deadline, timeoutMs)));
-    let timer: NodeJS.Timeout | undefined;
-    if ((await Promise.race([all, nextTurn()])) === NEXT_TURN) {
+    const arm = (): void => {
+      if (timer) return;
       timer = setTimeout(expire, Math.max(0, timeoutMs - (this.now() - t0)));
       timer.unref();
-    }
+    };
+    if (this.files) this.files.onWait = arm;
+    else arm();
     try {
-      const fresh = await all;
+      const parked = this.states.map((st) => t0 < st.parkedUntil);
+      const fresh = await Promise.all(this.states.filter((_, i) => !parked[i]).map((st) => this.readOne(st, deadline, timeoutMs)));
       const readings: Reading[] = [];
       const health: SourceHealth[] = [];
       let j = 0;
@@ -159,6 +155,7 @@ export class SensorSet {
       return { readings, health };
     } finally {
       clearTimeout(timer);
+      if (this.files) this.files.onWait = null;
     }
   }
 

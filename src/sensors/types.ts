@@ -9,6 +9,8 @@
  * - Units are converted once, at the edge: °C, W, J, MHz, bytes, %.
  * - Energy stays a counter; power is Δenergy/Δt between two reads, never a point sample.
  * - No child process per read (nvidia-smi is one long-lived streaming child).
+ * - read() waits on nothing but ctx.readFile: the set's deadline timer is armed when one of its
+ *   files waits for the thread pool (a read that settles at once needs no timer).
  */
 
 export type ReadingKind =

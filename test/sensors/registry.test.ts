@@ -119,9 +119,8 @@ describe('SensorSet: work for nobody', () => {
     await set.close();
   });
 
-  it('arms no timer when every read settles at once (a cleared timer still wakes the process when due)', async () => {
-    const m = new FakeMachine();
-    const set = await SensorSet.open(m.context(() => 0), ['nvidia-smi']);
+  /** How many timers a few reads of `set` arm. */
+  async function timersArmed(set: SensorSet): Promise<number> {
     const real = globalThis.setTimeout;
     let armed = 0;
     globalThis.setTimeout = ((...a: Parameters<typeof setTimeout>) => (armed++, real(...a))) as typeof setTimeout;
@@ -130,8 +129,18 @@ describe('SensorSet: work for nobody', () => {
     } finally {
       globalThis.setTimeout = real;
     }
-    assert.equal(armed, 0);
-    await set.close();
+    return armed;
+  }
+
+  it('arms no deadline timer when no read waits (a cleared timer still wakes the process when due), one when sysfs reads do', async () => {
+    const m = new FakeMachine();
+    const own = { ...m.context(() => 0), readFile: undefined }; // the set's own kept-open files
+    const procOnly = await SensorSet.open(own, ['hwmon', 'thermal-zone', 'rapl', 'cpufreq', 'thermal-throttle', 'nvidia-smi']);
+    assert.equal(await timersArmed(procOnly), 0);
+    await procOnly.close();
+    const withSysfs = await SensorSet.open(own, ['nvidia-smi']);
+    assert.equal(await timersArmed(withSysfs), 5, 'hwmon, RAPL, cpufreq go to the thread pool: one deadline per read');
+    await withSysfs.close();
   });
 });
 
