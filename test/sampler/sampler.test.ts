@@ -2,12 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Sampler, type TickReport } from '../../src/sampler/sampler.js';
+import type { SensorContext } from '../../src/sensors/types.js';
 import { FakeClock } from '../fake-clock.js';
 import { FakeMachine } from '../fake-machine.js';
 
-async function open(m: FakeMachine, clock: FakeClock, o: { hz?: number; durationS?: number; devices?: string[] } = {}): Promise<Sampler> {
+/** @param wrap changes the sensor context (a reader that counts its reads) */
+async function open(m: FakeMachine, clock: FakeClock, o: { hz?: number; durationS?: number; devices?: string[] } = {}, wrap = (c: SensorContext) => c): Promise<Sampler> {
   let s: Sampler | null = null;
-  const p = Sampler.open({ hz: o.hz ?? 2, durationS: o.durationS ?? 5, devices: o.devices ?? [], estimatePower: null, sensors: m.context(() => clock.monotonicMs()), disabledSources: [], engine: {}, clock }).then((x) => (s = x));
+  const sensors = wrap(m.context(() => clock.monotonicMs()));
+  const p = Sampler.open({ hz: o.hz ?? 2, durationS: o.durationS ?? 5, devices: o.devices ?? [], estimatePower: null, sensors, disabledSources: [], engine: {}, clock }).then((x) => (s = x));
   for (let i = 0; i < 100 && !s; i++) {
     m.set({ util: 10, tempC: 45, powerW: 10, freqMHz: 1000, throttleEvents: 0 }, 0.01);
     await clock.advance(10);
@@ -45,6 +48,25 @@ describe('Sampler', () => {
     const probe = s.probeRecord();
     assert.equal(probe.ticks, 10);
     assert.ok(probe.sources.some((x) => x.name === 'rapl' && x.up));
+  });
+  it('reads no source every tick whose readings no sample uses (meminfo), and every one that feeds a sample', async () => {
+    const m = new FakeMachine({ critC: 90 });
+    const clock = new FakeClock();
+    const reads: string[] = [];
+    const readFile = m.context(() => 0).readFile!;
+    const s = await open(m, clock, { hz: 2, durationS: 5 }, (c) => ({ ...c, readFile: (p) => (reads.push(p), readFile(p)) }));
+    const before = { mem: reads.filter((p) => p.endsWith('meminfo')).length, stat: reads.filter((p) => p.endsWith('/stat')).length };
+    let done = false;
+    const run = s.run(() => undefined).then(() => (done = true));
+    for (let i = 0; i < 20 && !done; i++) {
+      m.set({ util: 30, tempC: 50, powerW: 10, freqMHz: 2000, throttleEvents: 0 }, 0.5);
+      await clock.advance(500);
+    }
+    await run;
+    await s.stop();
+    assert.equal(reads.filter((p) => p.endsWith('meminfo')).length - before.mem, 1, 'once (the first tick finds it unused), not 10 times');
+    assert.equal(reads.filter((p) => p.endsWith('/stat')).length - before.stat, 10, '/proc/stat at every tick');
+    assert.ok(s.manifest().sensors instanceof Array && (s.manifest().sensors as { id: string }[]).some((x) => x.id === 'mem.total'), 'still in the manifest');
   });
   it('turns collapse runs into start and end events, once each', async () => {
     const m = new FakeMachine({ critC: 80 });
