@@ -14,6 +14,11 @@ const NEEDS_QUOTES = /[",\r\n]/;
 
 /** Slab size, bytes: a few batches of session lines (~200 bytes each). */
 const SLAB_BYTES = 1 << 20;
+/**
+ * The first slab, bytes: small, so that a new slab is made within the first rows, before the
+ * writers' code is optimized (a path first taken after that discards the optimized code).
+ */
+const FIRST_SLAB_BYTES = 1 << 12;
 
 /**
  * Backing store. Always a Buffer (never a plain Uint8Array too): code that sees one kind of
@@ -48,7 +53,7 @@ export class ByteBuffer {
   private viewed = false;
 
   constructor(private readonly slabBytes = SLAB_BYTES) {
-    this.bytes = alloc(slabBytes);
+    this.bytes = alloc(Math.min(FIRST_SLAB_BYTES, slabBytes));
   }
 
   /** Bytes written and not yet taken. */

@@ -256,3 +256,20 @@ export function writeNumber(out: Uint8Array, at: number, x: number): number {
   }
   return writeAscii(out, at, String(v));
 }
+
+/**
+ * One number for each path through writeNumber (each branch of writeShortest, trailingZeros
+ * and layout, integers, String's cases), as found by test/store/number-bytes.test.ts. They
+ * are written at load: the optimizing compiler then sees every branch taken, where otherwise
+ * the first rare one (a power of two, a 15-digit value) throws away the optimized code and it
+ * is compiled again, several times per run.
+ */
+export const EVERY_PATH = [
+  0, 600, 1234567890123, -2.3143341194560438e-7, 1e21, 0.5, 0.9335679190556821, 0.34903527003599716, 0.971111349003655,
+  0.32657382699591, 0.3780504898615, 0.362156259179, 0.51523286757, 0.2685546875, 0.869140625, 0.521856, 0.58658, 45.26,
+  0.671715, 0.7209099999999999, 131.4666666666648, 1.5e16, 12345678.9,
+];
+
+/** Feedback is gathered from a function's first few calls on: three rounds. */
+const warm = Buffer.alloc(MAX_NUMBER_BYTES);
+for (let round = 0; round < 3; round++) for (const x of EVERY_PATH) writeNumber(warm, 0, x);
