@@ -14,7 +14,7 @@ import { PROVENANCES, type Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import { wallTimeProblem } from '../ingest/times.js';
-import { formatTimestamp, parseTimestamp } from './timestamp.js';
+import { formatTimestamp, parseTimestampIn } from './timestamp.js';
 
 /**
  * One slice, tokenized: unquoted text as it is (its lines are split as they are read), or
@@ -404,9 +404,10 @@ export class SessionCsvReader {
     this.stats.rows++;
     const nf = this.split(text, from, to, sep);
     const ix = this.idx;
-    const tsText = this.field(text, nf, ix.ts);
+    const tsFrom = ix.ts < nf ? this.starts[ix.ts]! : 0;
+    const tsTo = ix.ts < nf ? this.starts[ix.ts + 1]! - 1 : 0;
     // Plain numbers as Unix seconds only for mapped (arbitrary) CSVs: session files keep their contract.
-    const ts = parseTimestamp(tsText) ?? (this.opts.map ? unixSeconds(tsText) : null);
+    const ts = parseTimestampIn(text, tsFrom, tsTo) ?? (this.opts.map ? unixSeconds(text.slice(tsFrom, tsTo)) : null);
     const device = ix.dev >= 0 ? this.deviceAt(text, nf, ix.dev) : this.deviceNamed(this.opts.device!);
     if (ts === null || device === null || wallTimeProblem(ts.t) !== null) {
       tally(this.stats.malformed, line, this.keep);
