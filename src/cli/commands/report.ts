@@ -32,6 +32,7 @@ export async function report(id: string, flags: ReportFlags): Promise<void> {
   if (flags.json) process.stdout.write(JSON.stringify(built.summary, null, 2) + '\n');
   if (dir) (flags.json ? process.stderr : process.stdout).write(`rle report: wrote ${path.join(dir, 'report.html')} (with figure.png, figure.svg, summary.json)\n`);
   if (!flags.json) {
+    process.stdout.write(`throttling: ${built.summary.headline}\n`);
     for (const [dev, c] of Object.entries(built.summary.coupling)) process.stdout.write(`${dev}: ${c.verdict} — ${c.reason}\n`);
   }
 }
