@@ -22,7 +22,7 @@ export interface AugmentOptions {
 export async function augmentFile(input: string, o: AugmentOptions): Promise<{ stats: ReadStats; engine: SessionEngine }> {
   const source = await openInput(input);
   const out = o.output ? await AtomicOutput.open(o.output) : null;
-  const put: ChunkWriter = out ? (s) => out.put(s) : streamWriter(o.stdout);
+  const put: ChunkWriter = out ? (s, written) => out.put(s, written) : streamWriter(o.stdout);
   const buf = new ByteBuffer();
   try {
     let writer = new SessionCsvWriter();
@@ -37,7 +37,8 @@ export async function augmentFile(input: string, o: AugmentOptions): Promise<{ s
       // Each batch goes out as it is done (as a stream reads it), as one chunk of bytes.
       onBatch: (rows, metrics, throttle) => {
         for (let i = 0; i < rows.length; i++) writer.writeLine(buf, rows[i]!, metrics[i]!, stored ? stored(throttle[i]) : null);
-        return put(buf.take());
+        const chunk = buf.take();
+        return put(chunk, () => buf.release(chunk));
       },
     });
     await out?.commit();

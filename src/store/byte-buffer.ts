@@ -5,8 +5,9 @@
  * at the end either. Writers that append many small things reserve room once (`room`),
  * write into `bytes` from `end` themselves, then set `end`.
  *
- * Chunks are views of one slab, taken one after another; a new slab is made when the
- * current one is full (the output may still hold the earlier views, so none is reused).
+ * Chunks are views of one slab, taken one after another; the next slab is one the output
+ * has released all chunks of (see release), else a new one. Reusing them keeps memory flat:
+ * a released-late slab would otherwise outlive young-generation GCs and wait for a full one.
  */
 import { MAX_NUMBER_BYTES, writeNumber } from './number-bytes.js';
 
@@ -14,6 +15,8 @@ const NEEDS_QUOTES = /[",\r\n]/;
 
 /** Slab size, bytes: a few batches of session lines (~200 bytes each). */
 const SLAB_BYTES = 1 << 20;
+/** Released slabs kept for reuse, at most. */
+const SPARE_SLABS = 4;
 /**
  * The first slab, bytes: small, so that a new slab is made within the first rows, before the
  * writers' code is optimized (a path first taken after that discards the optimized code).
@@ -51,6 +54,10 @@ export class ByteBuffer {
   end = 0;
   /** Whether a view of the slab was handed out (then its bytes are never written over). */
   private viewed = false;
+  /** Chunks taken and not yet released, by the slab they are views of. */
+  private readonly out = new Map<ArrayBufferLike, { readonly slab: Buffer; chunks: number }>();
+  /** Full-size slabs all of whose chunks were released. */
+  private readonly spare: Buffer[] = [];
 
   constructor(private readonly slabBytes = SLAB_BYTES) {
     this.bytes = alloc(Math.min(FIRST_SLAB_BYTES, slabBytes));
@@ -65,9 +72,11 @@ export class ByteBuffer {
   room(n: number): Buffer {
     if (this.end + n > this.bytes.length) {
       const size = this.size;
-      const slab = alloc(Math.max(this.slabBytes, 2 * (size + n)));
-      this.bytes.copy(slab, 0, this.start, this.end);
+      const old = this.bytes;
+      const slab = (size + n <= this.slabBytes ? this.spare.pop() : undefined) ?? alloc(Math.max(this.slabBytes, 2 * (size + n)));
+      old.copy(slab, 0, this.start, this.end);
       this.bytes = slab;
+      this.keep(old);
       this.viewed = false;
       this.start = 0;
       this.end = size;
@@ -99,10 +108,26 @@ export class ByteBuffer {
 
   /** The bytes written since the last take, as a view the buffer never writes to again. */
   take(): Buffer {
-    const out = this.bytes.subarray(this.start, this.end);
+    const chunk = this.bytes.subarray(this.start, this.end);
     this.start = this.end;
     this.viewed = true;
-    return out;
+    const o = this.out.get(this.bytes.buffer);
+    if (o) o.chunks++;
+    else this.out.set(this.bytes.buffer, { slab: this.bytes, chunks: 1 });
+    return chunk;
+  }
+
+  /** The output is done with a chunk taken from here (it was written): its slab may be reused. */
+  release(chunk: Uint8Array): void {
+    const o = this.out.get(chunk.buffer);
+    if (!o || --o.chunks > 0) return;
+    this.out.delete(chunk.buffer);
+    if (o.slab !== this.bytes) this.keep(o.slab);
+  }
+
+  /** Keeps a slab no longer written to for reuse, once no chunk of it is out. */
+  private keep(slab: Buffer): void {
+    if (!this.out.has(slab.buffer) && slab.length === this.slabBytes && this.spare.length < SPARE_SLABS) this.spare.push(slab);
   }
 
   /** The bytes written since the last take, decoded, and dropped: for callers that want strings. */

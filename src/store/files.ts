@@ -12,11 +12,12 @@ import { RleError } from '../errors.js';
 import { removeStaleTemps, tempName } from './stale-temps.js';
 
 /**
- * Read and write buffer sizes: large, so the pipeline rarely waits on the disk (bytes). The
- * reader parses in slices of its own, so a large read does not make large batches; 16 KiB
- * reads cost a day's replay ~550 reads, each a round trip through the thread pool.
+ * Read and write buffer sizes, bytes. Reads of 64 KiB: a day's replay takes ~140 of them (each
+ * a round trip through the thread pool; 16 KiB took ~550), and the reader parses in slices of
+ * its own, so larger reads would not make larger batches, only a higher peak of memory (a
+ * day's augment peaked at 96 MB with 256 KiB reads, 74 MB with these).
  */
-const READ_CHUNK_BYTES = 1 << 18;
+const READ_CHUNK_BYTES = 1 << 16;
 const WRITE_BUFFER_BYTES = 1 << 20;
 /** An AtomicOutput starts a background flush to disk after this many bytes more (see syncInBackground). */
 const SYNC_EVERY_BYTES = 8 << 20;
@@ -107,9 +108,9 @@ export function releaseTemp(p: string): void {
   pending.delete(p);
 }
 
-/** Resolves when `stream` can take more, honouring backpressure. */
-export function writeChunk(stream: Writable, s: string | Uint8Array): Promise<void> | undefined {
-  return stream.write(s) ? undefined : drained(stream);
+/** Resolves when `stream` can take more, honouring backpressure; `written` as in ChunkWriter. */
+export function writeChunk(stream: Writable, s: string | Uint8Array, written?: () => void): Promise<void> | undefined {
+  return stream.write(s, written && (() => written())) ? undefined : drained(stream);
 }
 
 /** Resolves at the stream's next 'drain', rejects at its next 'error'. */
@@ -128,8 +129,12 @@ function drained(stream: Writable): Promise<void> {
   });
 }
 
-/** Writes chunks, honouring backpressure; a chunk that cannot be written rejects with E_OUTPUT naming the output. */
-export type ChunkWriter = (s: string | Uint8Array) => Promise<void> | undefined;
+/**
+ * Writes chunks, honouring backpressure; a chunk that cannot be written rejects with E_OUTPUT
+ * naming the output. `written`, when given, is called once the stream is done with the chunk
+ * (written, or failed): its bytes may be reused from then on.
+ */
+export type ChunkWriter = (s: string | Uint8Array, written?: () => void) => Promise<void> | undefined;
 
 /**
  * A ChunkWriter for a stream that is not a file of ours (standard output): a failed write
@@ -137,12 +142,12 @@ export type ChunkWriter = (s: string | Uint8Array) => Promise<void> | undefined;
  * went away, `| head`) is main's to handle.
  */
 export function streamWriter(stream: Writable, name = 'standard output'): ChunkWriter {
-  return (s) => {
+  return (s, written) => {
     const fail = (e: unknown): never => {
       throw new RleError('E_OUTPUT', `cannot write: ${fsErrorReason(e)}`, { file: name });
     };
     if (stream.errored) fail(stream.errored);
-    return writeChunk(stream, s)?.catch(fail);
+    return writeChunk(stream, s, written)?.catch(fail);
   };
 }
 
@@ -234,17 +239,17 @@ export class AtomicOutput {
     });
   }
 
-  /** Queues `s`; throws the stream's first error, if there was one. Returns false under backpressure. */
-  write(s: string | Uint8Array): boolean {
+  /** Queues `s`; throws the stream's first error, if there was one. Returns false under backpressure. `written` as in ChunkWriter. */
+  write(s: string | Uint8Array, written?: () => void): boolean {
     this.check();
     this.unsynced += s.length;
     if (this.unsynced >= SYNC_EVERY_BYTES) this.syncInBackground();
-    return this.stream.write(s);
+    return this.stream.write(s, written && (() => written()));
   }
 
   /** Writes `s`, resolving when the stream can take more (backpressure); rejects with the output's error. */
-  put(s: string | Uint8Array): Promise<void> | undefined {
-    if (this.write(s)) return undefined;
+  put(s: string | Uint8Array, written?: () => void): Promise<void> | undefined {
+    if (this.write(s, written)) return undefined;
     return drained(this.stream).then(
       () => this.check(),
       (e: unknown) => {

@@ -42,6 +42,26 @@ describe('ByteBuffer', () => {
     assert.equal(b.size, 1005);
     assert.equal(b.take().toString('utf8'), 'head,' + 'y'.repeat(1000));
   });
+  it('reuses a slab once every chunk of it is released, and only then', () => {
+    const b = new ByteBuffer(256);
+    const chunk = (c: string): Buffer => {
+      b.field(c.repeat(100)); // 100 bytes: two chunks a slab
+      return b.take();
+    };
+    const [c1, c2, c3] = [chunk('a'), chunk('b'), chunk('c')];
+    assert.equal(c1.buffer, c2.buffer);
+    assert.notEqual(c3.buffer, c1.buffer, 'a full slab is left');
+    b.release(c1);
+    b.release(c2);
+    const c4 = chunk('d');
+    const c5 = chunk('e');
+    assert.equal(c4.buffer, c3.buffer);
+    assert.equal(c5.buffer, c1.buffer, 'the released slab is used again');
+    chunk('f');
+    const c7 = chunk('g');
+    assert.notEqual(c7.buffer, c3.buffer, 'a slab with chunks out is never reused');
+    assert.equal(c3.toString('latin1') + c4.toString('latin1'), 'c'.repeat(100) + 'd'.repeat(100));
+  });
   it('room() gives an array with space at end, written directly', () => {
     const b = new ByteBuffer(8);
     const bytes = b.room(3);
