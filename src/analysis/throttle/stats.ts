@@ -9,7 +9,7 @@ export function median(x: readonly number[]): number {
 }
 
 /** Percentile p (0–1) of a sorted array, linear between order statistics (R's type 7). */
-export function quantileSorted(s: readonly number[], p: number): number {
+export function quantileSorted(s: ArrayLike<number>, p: number): number {
   if (s.length === 0) return NaN;
   const h = (s.length - 1) * p;
   const lo = Math.floor(h), hi = Math.ceil(h);
