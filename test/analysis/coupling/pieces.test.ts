@@ -197,7 +197,7 @@ describe('training summary', () => {
 describe('Fourier transform', () => {
   it('dft agrees with the direct sum for power-of-two lengths, odd and even log₂; the inverse round-trips', () => {
     const u = rng(8);
-    for (const n of [2, 8, 16, 256, 512]) {
+    for (const n of [2, 8, 16, 256, 512, 8192]) {
       const x = Array.from({ length: n }, () => gauss(u));
       const re = Float64Array.from(x), im = new Float64Array(n);
       dftInPlace(re, im);
