@@ -45,7 +45,7 @@ import { alignSteps, byTime, medianStep, type StepMetric } from './align.js';
 import { coincidences } from './coincidence.js';
 import { collapseEvents } from '../../core/collapse-edges.js';
 import { localDetrend, localScale } from './detrend.js';
-import { effectiveN, fisherInterval } from './effect.js';
+import { acf, EFFECTIVE_N_MAX_LAG, effectiveN, fisherInterval } from './effect.js';
 import { holm } from './holm.js';
 import { prewhiten } from './prewhiten.js';
 import { findSpikes, type SpikeRule } from './spikes.js';
@@ -174,6 +174,12 @@ export function fluctuations(x: ArrayLike<number>, h: number, arMaxOrder: number
 
 const PRESPECIFIED: readonly ThermalMetric[] = ['rle_smoothed', 'temp_c', 'power_w'];
 
+/** f's value, computed at the first call. */
+function once<T>(f: () => T): () => T {
+  let v: { value: T } | null = null;
+  return () => (v ??= { value: f() }).value;
+}
+
 /** `transform` is replaceable only so that the calibration sweep can measure the alternatives. */
 export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): DeviceCoupling {
   const o = { ...COUPLING_DEFAULTS, ...opts };
@@ -197,28 +203,32 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
   const h = Math.max(2, Math.round(o.detrendS / 2 / dt));
 
   const xs = (['grad_norm', 'loss'] as const).map((tm) => transform(aligned[tm].subarray(i0, i1), h, o.arMaxOrder));
+  // Each thermal series is read and transformed once, for both training series.
+  const thermal = new Map<ThermalMetric, { th: ReturnType<typeof thermalSeries>; y?: ReturnType<Transform> }>();
   const xcorr: XcorrEntry[] = [];
   const requests: PairRequest[] = [];
-  const slots: { entry: XcorrEntry; y: Float64Array; yOrder: number }[] = [];
+  const slots: { entry: XcorrEntry; y: Float64Array; yOrder: number; yAcf: () => Float64Array }[] = [];
   for (const [xi, tm] of (['grad_norm', 'loss'] as const).entries()) {
     for (const m of ['rle_smoothed', 'temp_c', 'power_w', 'util_pct'] as const) {
       const family: Family = tm === 'grad_norm' && PRESPECIFIED.includes(m) && noThermal === null ? 'prespecified' : 'exploratory';
       const entry: XcorrEntry = { training_metric: tm, metric: m, family, lags_s: [], r: [], peak_lag_s: null, peak_r: null, ci95: null, n: 0, n_eff: null, p_value: null, p_adjusted: null, draws: 0, ar_order: null };
       xcorr.push(entry);
-      const th = thermalSeries(d, m, i0, i1);
-      const note = steps.length === 0 ? 'no training steps' : n < MIN_ALIGNED ? `${n} aligned samples` : noThermal !== null && m !== 'util_pct' ? noThermal : th.missing;
+      const cached = thermal.get(m) ?? { th: thermalSeries(d, m, i0, i1) };
+      thermal.set(m, cached);
+      const note = steps.length === 0 ? 'no training steps' : n < MIN_ALIGNED ? `${n} aligned samples` : noThermal !== null && m !== 'util_pct' ? noThermal : cached.th.missing;
       if (note) {
         entry.note = note;
         continue;
       }
-      const y = transform(th.values, h, o.arMaxOrder);
+      const y = (cached.y ??= transform(cached.th.values, h, o.arMaxOrder));
       requests.push({ x: xi, y: y.values, maxDraws: family === 'prespecified' ? o.draws : o.exploratoryDraws });
-      slots.push({ entry, y: y.values, yOrder: y.order });
+      slots.push({ entry, y: y.values, yOrder: y.order, yAcf: once(() => acf(y.values, EFFECTIVE_N_MAX_LAG)) });
     }
   }
   const tests = requests.length > 0 ? lagCorrelationTests(xs.map((x) => x.values), requests, K, STOP, o.seed) : [];
+  const xAcf = xs.map((x) => once(() => acf(x.values, EFFECTIVE_N_MAX_LAG)));
   tests.forEach((t, j) => {
-    const { entry, y, yOrder } = slots[j]!;
+    const { entry, yOrder, yAcf } = slots[j]!;
     const x = xs[requests[j]!.x]!;
     entry.lags_s = lags_s;
     entry.r = Array.from(t.r, (v) => (Number.isFinite(v) ? v : null));
@@ -231,7 +241,7 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
     entry.peak_lag_s = lags_s[t.peak]!;
     entry.peak_r = t.r[t.peak]!;
     entry.n = t.n[t.peak]!;
-    entry.n_eff = Math.round(effectiveN(x.values, y, entry.n) * 10) / 10;
+    entry.n_eff = Math.round(effectiveN({ acf: xAcf[requests[j]!.x]!() }, { acf: yAcf() }, entry.n) * 10) / 10;
     entry.ci95 = fisherInterval(entry.peak_r, entry.n_eff, lags_s.length);
     entry.p_value = t.p_value;
   });
