@@ -8,13 +8,15 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { COUPLING_DEFAULTS, type CouplingOptions } from '../analysis/coupling/coupling.js';
-import { RleError } from '../errors.js';
+import { Worker } from 'node:worker_threads';
+import { RleError, type ErrorCode } from '../errors.js';
 import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary, type ReportSummary } from '../report/summary.js';
 import { loadStoredSession, type SessionData } from '../replay/series.js';
 import { AtomicOutput, fsErrorReason, holdTemp, releaseTemp, writeFileAtomic } from '../store/files.js';
 import { removeStaleTemps, tempName } from '../store/stale-temps.js';
+import type { ReportJob, ReportMessage, ReportResult } from './report-worker.js';
 import { withStore } from './session-input.js';
 
 export interface ReportOptions {
@@ -47,6 +49,11 @@ export function buildReport(id: string, o: Partial<ReportOptions> & Pick<ReportO
   return { data, devices, summary: buildReportSummary(data, o.coupling ?? COUPLING_DEFAULTS, devices) };
 }
 
+/** summary.json's text (and `rle report --json`'s). */
+export function summaryText(summary: ReportSummary): string {
+  return JSON.stringify(summary, null, 2) + '\n';
+}
+
 /** The figure and page of a built report, as file contents by name. */
 export async function renderReport(r: BuiltReport): Promise<Record<(typeof REPORT_FILES)[number], string | Buffer>> {
   const { svg, png } = await renderFigure(figureSpec(r.data, r.summary, r.devices));
@@ -54,8 +61,49 @@ export async function renderReport(r: BuiltReport): Promise<Record<(typeof REPOR
     'report.html': reportHtml(r.summary, svg),
     'figure.png': png,
     'figure.svg': svg,
-    'summary.json': JSON.stringify(r.summary, null, 2) + '\n',
+    'summary.json': summaryText(r.summary),
   };
+}
+
+/** A report stopped before it was done (Ctrl-C, SIGTERM): nothing was written. */
+export class ReportInterrupted extends Error {
+  constructor() {
+    super('interrupted; no report written');
+    this.name = 'ReportInterrupted';
+  }
+}
+
+/**
+ * buildReport and renderReport on a worker thread (report-worker.ts), so that the calling
+ * thread can stop it at once: `signal` aborts it (the worker is terminated, the promise rejects
+ * with ReportInterrupted). Errors thrown there come back as they were (RleErrors with their code).
+ * @param files render the figure and page too, else only the summary
+ */
+export function reportInWorker(id: string, o: ReportOptions, files: boolean, signal?: AbortSignal): Promise<ReportResult> {
+  if (signal?.aborted) return Promise.reject(new ReportInterrupted());
+  const job: ReportJob = { id, options: o, files };
+  const worker = new Worker(new URL('./report-worker.js', import.meta.url), { workerData: job });
+  return new Promise<ReportResult>((resolve, reject) => {
+    let settled = false;
+    const settle = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      f();
+    };
+    const onAbort = (): void => settle(() => {
+      void worker.terminate();
+      reject(new ReportInterrupted());
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (m: ReportMessage) => settle(() => {
+      if (m.type === 'done') resolve(m.result);
+      else if (m.code) reject(new RleError(m.code as ErrorCode, m.message, { file: m.file, line: m.line }));
+      else reject(new Error(`report failed: ${m.message}`));
+    }));
+    worker.once('error', (e) => settle(() => reject(e)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`report worker exited with code ${code} before it was done`))));
+  });
 }
 
 /**
