@@ -1,6 +1,7 @@
 /**
  * Pearson correlation of x[i] with y[i + k] at every lag k = −K…K at once, over the pairs where
- * both are present, by FFT: O(N log N) per series with N = nextPow2(n + K), whatever K is.
+ * both are present, by FFT: O(N log N) per series with N = transformLength(n + K + 1) (≤ 4/3 of
+ * it: 2^a, 3·2^a or 5·2^a), whatever K is.
  * Lag k (samples) pairs x[i] with y[i + k]: positive lag, x leads.
  *
  * Missing values: both series are zero where missing and the pair count c_k, Σy and Σy² are
@@ -11,7 +12,7 @@
  * Zero-padding to N ≥ n + K keeps the circular correlation of the transforms free of wrap-around
  * at the lags used.
  */
-import { dft, nextPow2 } from './fft.js';
+import { dft, transformLength } from './fft.js';
 
 export interface Spectrum {
   re: Float64Array;
@@ -41,7 +42,7 @@ export class LagGrid {
   private readonly wr: Float64Array;
   private readonly wi: Float64Array;
   constructor(readonly n: number, readonly K: number) {
-    this.N = nextPow2(n + K + 1);
+    this.N = transformLength(n + K + 1);
     this.wr = new Float64Array(this.N);
     this.wi = new Float64Array(this.N);
   }
@@ -132,8 +133,8 @@ export function pairPlan(g: LagGrid, xMask: Uint8Array, y: Masked): PairPlan {
  * seven lags per pass over x with y's seven values held in locals and slid along (two loads
  * per seven multiply-adds; four lags per pass reloading y took 1.4–1.9 ms for 21 lags of
  * 77,516 pairs here, this 1.1 ms). For a surrogate that is cheaper than the transforms while
- * (2K + 1)·n ≤ LAG_SUMS_PER_TRANSFORM·N·log₂N (useLagSums): a pair's inverse transform of 2¹⁷
- * points cost 3 ms of CPU here. Equal to the transform's sums to rounding (~1e-15 relative).
+ * (2K + 1)·n ≤ LAG_SUMS_PER_TRANSFORM·N·log₂N (useLagSums). Equal to the transform's sums to
+ * rounding (~1e-15 relative).
  */
 export function lagSums(x: Float64Array, y: Float64Array, K: number, out = new Float64Array(2 * K + 1)): Float64Array {
   const n = x.length;
@@ -180,8 +181,13 @@ export function lagSums(x: Float64Array, y: Float64Array, K: number, out = new F
   return out;
 }
 
-/** Multiply-adds of direct lag sums that cost what one pair's share of transforms costs (measured, see lagSums). */
-export const LAG_SUMS_PER_TRANSFORM = 1.2;
+/**
+ * Direct multiply-adds per N·log₂N that cost what one pair's share of the transforms does
+ * (half a complex inverse transform and the spectrum products), measured here: 1.1 ms for
+ * 1.63 M multiply-adds (0.67 ns each) against 3.1 ms a pair at N = 2¹⁷ (1.4 ns per N·log₂N)
+ * and 2.1 ms at N = 5·2¹⁴ (1.6 ns): about 2.
+ */
+export const LAG_SUMS_PER_TRANSFORM = 2;
 
 export function useLagSums(n: number, K: number, N: number): boolean {
   return (2 * K + 1) * n <= LAG_SUMS_PER_TRANSFORM * N * Math.log2(Math.max(2, N));

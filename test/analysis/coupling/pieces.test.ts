@@ -212,6 +212,6 @@ describe('Fourier transform', () => {
       dftInPlace(re, im, true);
       for (let j = 0; j < n; j++) assert.ok(Math.abs(re[j]! / n - x[j]!) < 1e-9 && Math.abs(im[j]!) < 1e-9 * n);
     }
-    assert.throws(() => dftInPlace(new Float64Array(12), new Float64Array(12)), /not a power of two/);
+    assert.throws(() => dftInPlace(new Float64Array(14), new Float64Array(14)), /not 2\^a, 3·2\^a or 5·2\^a/);
   });
 });
