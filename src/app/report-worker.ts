@@ -7,7 +7,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RleError } from '../errors.js';
-import { buildReport, renderReport, summaryText, type ReportOptions } from './report.js';
+import { figureSpec, renderFigure } from '../report/figure.js';
+import { reportHtml } from '../report/html.js';
+import type { ReportSummary } from '../report/summary.js';
+import { buildReportAsync, summaryChunks, type ReportOptions } from './report.js';
+import { surrogateThreads } from './report-threads.js';
 
 export interface ReportJob {
   id: string;
@@ -19,10 +23,10 @@ export interface ReportJob {
 export interface ReportResult {
   /** The session's full id. */
   id: string;
-  /** summary.json's text, UTF-8. */
-  summary: Uint8Array;
-  /** report.html, figure.png, figure.svg, summary.json, when asked for. */
-  files: Record<string, Uint8Array> | null;
+  /** summary.json's text, UTF-8, in parts (summaryChunks). */
+  summary: Uint8Array[];
+  /** report.html, figure.png, figure.svg, summary.json, each in one or more parts, when asked for. */
+  files: Record<string, Uint8Array[]> | null;
   verdicts: { device: string; verdict: string; reason: string }[];
 }
 
@@ -30,20 +34,24 @@ export type ReportMessage = { type: 'done'; result: ReportResult } | { type: 'er
 
 const utf8 = (s: string | Buffer): Uint8Array => (typeof s === 'string' ? new TextEncoder().encode(s) : new Uint8Array(s));
 
+/** The summary and, with files, the figure; the session's columns and steps are let go here. */
+async function summaryAndFigure(job: ReportJob): Promise<{ id: string; summary: ReportSummary; figure: { svg: string; png: Buffer } | null }> {
+  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads());
+  return { id: data.id, summary, figure: job.files ? await renderFigure(figureSpec(data, summary, devices)) : null };
+}
+
 async function main(): Promise<void> {
   const post = (m: ReportMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(m, transfer);
   try {
     const job = workerData as ReportJob;
-    const built = buildReport(job.id, job.options);
-    const verdicts = Object.entries(built.summary.coupling).map(([device, c]) => ({ device, verdict: c.verdict, reason: c.reason }));
-    let files: Record<string, Uint8Array> | null = null;
-    let summary: Uint8Array;
-    if (job.files) {
-      files = Object.fromEntries(Object.entries(await renderReport(built)).map(([name, body]) => [name, utf8(body)]));
-      summary = files['summary.json']!;
-    } else summary = utf8(summaryText(built.summary));
-    const buffers = [...new Set([summary, ...Object.values(files ?? {})].map((b) => b.buffer as ArrayBuffer))];
-    post({ type: 'done', result: { id: built.data.id, summary, files, verdicts } }, buffers);
+    const { id, summary, figure } = await summaryAndFigure(job);
+    const verdicts = Object.entries(summary.coupling).map(([device, c]) => ({ device, verdict: c.verdict, reason: c.reason }));
+    // renderReport's files, as bytes: summary.json's made a part at a time (82 MB of text for
+    // 500,000 steps never exists whole), after the session's data is let go.
+    const text = summaryChunks(summary);
+    const files = figure ? { 'report.html': [utf8(reportHtml(summary, figure.svg))], 'figure.png': [utf8(figure.png)], 'figure.svg': [utf8(figure.svg)], 'summary.json': text } : null;
+    const buffers = [...new Set([...text, ...Object.values(files ?? {}).flat()].map((b) => b.buffer as ArrayBuffer))];
+    post({ type: 'done', result: { id, summary: text, files, verdicts } }, buffers);
   } catch (e) {
     if (e instanceof RleError) post({ type: 'error', code: e.code, message: e.message, ...e.where });
     else post({ type: 'error', code: null, message: (e as Error).stack ?? String(e) });

@@ -8,15 +8,13 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { COUPLING_DEFAULTS, type CouplingOptions } from '../analysis/coupling/coupling.js';
-import { Worker } from 'node:worker_threads';
-import { RleError, type ErrorCode } from '../errors.js';
+import { RleError } from '../errors.js';
 import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
-import { buildReportSummary, type ReportSummary } from '../report/summary.js';
+import { buildReportSummary, buildReportSummaryAsync, type ReportSummary, type SurrogateRunner } from '../report/summary.js';
 import { loadStoredSession, type SessionData } from '../replay/series.js';
 import { AtomicOutput, fsErrorReason, holdTemp, releaseTemp, writeFileAtomic } from '../store/files.js';
 import { removeStaleTemps, tempName } from '../store/stale-temps.js';
-import type { ReportJob, ReportMessage, ReportResult } from './report-worker.js';
 import { withStore } from './session-input.js';
 
 export interface ReportOptions {
@@ -36,6 +34,12 @@ export interface BuiltReport {
 
 /** The report's data and summary for a stored session id (or unique prefix). */
 export function buildReport(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>): BuiltReport {
+  const { data, devices } = loadReport(id, o);
+  return { data, devices, summary: buildReportSummary(data, o.coupling ?? COUPLING_DEFAULTS, devices) };
+}
+
+/** The session's data and the devices to report on. */
+function loadReport(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>): { data: SessionData; devices: readonly string[] } {
   const data = withStore(o.db, (s) => {
     if (!s.has(id)) s.get(id); // throws the store's message (none matching, or ambiguous)
     return loadStoredSession(s, id);
@@ -45,13 +49,48 @@ export function buildReport(id: string, o: Partial<ReportOptions> & Pick<ReportO
   const wanted = o.devices ?? [];
   const unknown = wanted.filter((d) => !known.includes(d));
   if (unknown.length > 0) throw new RleError('E_OPTION', `--device ${unknown.join(',')}: not in this session (devices: ${known.join(', ') || 'none'})`);
-  const devices = wanted.length > 0 ? wanted : known;
-  return { data, devices, summary: buildReportSummary(data, o.coupling ?? COUPLING_DEFAULTS, devices) };
+  return { data, devices: wanted.length > 0 ? wanted : known };
 }
 
 /** summary.json's text (and `rle report --json`'s). */
 export function summaryText(summary: ReportSummary): string {
   return JSON.stringify(summary, null, 2) + '\n';
+}
+
+/**
+ * summaryText's UTF-8 bytes, made a part at a time — a top-level array (step_times) `rows`
+ * elements at a time — so the whole text never exists as one string beside its bytes
+ * (500,000 steps: 82 MB each). The same bytes, in order.
+ */
+export function summaryChunks(summary: ReportSummary, rows = 20_000): Uint8Array[] {
+  const enc = new TextEncoder(), out: Uint8Array[] = [];
+  const put = (s: string): void => void out.push(enc.encode(s));
+  const fields = Object.entries(summary).filter(([, v]) => v !== undefined);
+  put('{\n');
+  fields.forEach(([k, v], i) => {
+    put(`  ${JSON.stringify(k)}: `);
+    if (Array.isArray(v) && v.length > rows) {
+      put('[\n');
+      for (let b = 0; b < v.length; b += rows) {
+        // "[\n  a,\n  b\n]" without its brackets, two spaces deeper: the elements as they sit in the whole.
+        const block = JSON.stringify(v.slice(b, b + rows), null, 2);
+        put(`  ${block.slice(2, -2).replace(/\n/g, '\n  ')}${b + rows < v.length ? ',' : ''}\n`);
+      }
+      put('  ]');
+    } else put(JSON.stringify(v, null, 2).replace(/\n/g, '\n  '));
+    put(i < fields.length - 1 ? ',\n' : '\n');
+  });
+  put('}\n');
+  return out;
+}
+
+/**
+ * buildReport with each device's surrogate tests handed to `run` (another thread:
+ * report-threads.ts) while this thread computes the rest — the same report.
+ */
+export async function buildReportAsync(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, run: SurrogateRunner): Promise<BuiltReport> {
+  const { data, devices } = loadReport(id, o);
+  return { data, devices, summary: await buildReportSummaryAsync(data, o.coupling ?? COUPLING_DEFAULTS, devices, run) };
 }
 
 /** The figure and page of a built report, as file contents by name. */
@@ -65,53 +104,12 @@ export async function renderReport(r: BuiltReport): Promise<Record<(typeof REPOR
   };
 }
 
-/** A report stopped before it was done (Ctrl-C, SIGTERM): nothing was written. */
-export class ReportInterrupted extends Error {
-  constructor() {
-    super('interrupted; no report written');
-    this.name = 'ReportInterrupted';
-  }
-}
-
-/**
- * buildReport and renderReport on a worker thread (report-worker.ts), so that the calling
- * thread can stop it at once: `signal` aborts it (the worker is terminated, the promise rejects
- * with ReportInterrupted). Errors thrown there come back as they were (RleErrors with their code).
- * @param files render the figure and page too, else only the summary
- */
-export function reportInWorker(id: string, o: ReportOptions, files: boolean, signal?: AbortSignal): Promise<ReportResult> {
-  if (signal?.aborted) return Promise.reject(new ReportInterrupted());
-  const job: ReportJob = { id, options: o, files };
-  const worker = new Worker(new URL('./report-worker.js', import.meta.url), { workerData: job });
-  return new Promise<ReportResult>((resolve, reject) => {
-    let settled = false;
-    const settle = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      f();
-    };
-    const onAbort = (): void => settle(() => {
-      void worker.terminate();
-      reject(new ReportInterrupted());
-    });
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (m: ReportMessage) => settle(() => {
-      if (m.type === 'done') resolve(m.result);
-      else if (m.code) reject(new RleError(m.code as ErrorCode, m.message, { file: m.file, line: m.line }));
-      else reject(new Error(`report failed: ${m.message}`));
-    }));
-    worker.once('error', (e) => settle(() => reject(e)));
-    worker.once('exit', (code) => settle(() => reject(new Error(`report worker exited with code ${code} before it was done`))));
-  });
-}
-
 /**
  * Writes the files into `dir`. A new folder is written beside its place and renamed into it,
  * so it appears whole or not at all; into an existing folder every file is written and
  * flushed to a temp file first, and they are renamed into place only once all were.
  */
-export async function writeReportFolder(dir: string, files: Record<string, string | Buffer>): Promise<void> {
+export async function writeReportFolder(dir: string, files: Record<string, string | Buffer | readonly Buffer[]>): Promise<void> {
   const exists = fs.existsSync(dir);
   if (exists && !fs.statSync(dir).isDirectory()) throw new RleError('E_OUTPUT', 'cannot write the report: not a folder', { file: dir });
   if (!exists) {
@@ -145,7 +143,7 @@ export async function writeReportFolder(dir: string, files: Record<string, strin
     for (const [name, body] of Object.entries(files)) {
       const out = await AtomicOutput.open(path.join(dir, name));
       outs.push(out);
-      out.write(body);
+      for (const part of typeof body === 'string' || Buffer.isBuffer(body) ? [body] : body) out.write(part);
     }
     for (const out of outs) await out.finish();
   } catch (err) {

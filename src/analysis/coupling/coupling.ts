@@ -54,7 +54,7 @@ import { acf, EFFECTIVE_N_MAX_LAG, effectiveN, fisherInterval } from './effect.j
 import { holm } from './holm.js';
 import { prewhiten } from './prewhiten.js';
 import { findSpikes, type SpikeRule } from './spikes.js';
-import { lagCorrelationTests, type PairRequest } from './surrogate-test.js';
+import { lagCorrelationTests, type PairRequest, type PairTest, type StopRule } from './surrogate-test.js';
 import { noThermalReading, thermalSeries, type ThermalMetric } from './thermal.js';
 import { decide, type Verdict } from './verdict.js';
 import { afterWarmup, stepsToDrop } from './warmup.js';
@@ -185,8 +185,33 @@ function once<T>(f: () => T): () => T {
   return () => (v ??= { value: f() }).value;
 }
 
+/** A device's surrogate tests (lagCorrelationTests' arguments): plain arrays, so they can run on another thread. */
+export interface SurrogateJob {
+  training: Float64Array[];
+  pairs: PairRequest[];
+  K: number;
+  stop: StopRule;
+  seed: number;
+}
+
+/** A device's coupling but for its surrogate tests: `job` (null: nothing to test), and `finish` to complete it with their results. */
+export interface CouplingPlan {
+  job: SurrogateJob | null;
+  finish: (tests: readonly PairTest[]) => DeviceCoupling;
+}
+
 /** `transform` is replaceable only so that the calibration sweep can measure the alternatives. */
 export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): DeviceCoupling {
+  const { job, finish } = planCoupling(d, steps, opts, transform);
+  return finish(job ? lagCorrelationTests(job.training, job.pairs, job.K, job.stop, job.seed) : []);
+}
+
+/**
+ * deviceCoupling in two parts, so that the surrogate tests — nearly all of its time on a long
+ * session — can run elsewhere while the caller does other work: everything else is done here,
+ * the rest in `finish`. deviceCoupling(…) = finish(lagCorrelationTests(job…)).
+ */
+export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): CouplingPlan {
   const o = { ...COUPLING_DEFAULTS, ...opts };
   const dt = medianStep(d.t);
   const sorted = byTime(steps.filter((s) => Number.isFinite(s.t)));
@@ -230,9 +255,24 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
       slots.push({ entry, y: y.values, yOrder: y.order, yAcf: once(() => acf(y.values, EFFECTIVE_N_MAX_LAG)) });
     }
   }
-  const tests = requests.length > 0 ? lagCorrelationTests(xs.map((x) => x.values), requests, K, STOP, o.seed) : [];
+  const job = requests.length > 0 ? { training: xs.map((x) => x.values), pairs: requests, K, stop: STOP, seed: o.seed } : null;
+
+  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
+  const spikeIdx = findSpikes(inRun.map((s) => s.grad_norm!), o.spikeRule);
+  const spikeTimes = spikeIdx.map((i) => inRun[i]!.t);
+  const tw = d.t.slice(i0, i1);
+  const events = collapseEvents(d.device, tw, d.collapse.slice(i0, i1));
+  const span: [number, number] = [tw[0] ?? 0, (tw.at(-1) ?? 0) + dt];
+  const co = noThermal === null && n >= MIN_ALIGNED ? coincidences(spikeTimes, events.map((e) => e.start), o.windowS, span, o.draws, o.seed + 1000) : { coincidences: 0, expected: null, p_value: null };
+  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeIdx.map((i) => inRun[i]!.step), collapse_events: events.length, window_s: o.windowS, ...co };
+  const warmup = { steps_dropped: stepsToDrop(sorted.length, { samples: o.warmupSamples, steps: o.warmupSteps, fraction: o.warmupFraction }), samples_dropped: w0, from_t: kept[0]?.t ?? null };
+
+  const finish = (tests: readonly PairTest[]): DeviceCoupling => {
+    fillEntries(tests);
+    return judged({ o, steps: steps.length, n, noThermal, warmup, xcorr, ev });
+  };
   const xAcf = xs.map((x) => once(() => acf(x.values, EFFECTIVE_N_MAX_LAG)));
-  tests.forEach((t, j) => {
+  const fillEntries = (tests: readonly PairTest[]): void => tests.forEach((t, j) => {
     const { entry, yOrder, yAcf } = slots[j]!;
     const x = xs[requests[j]!.x]!;
     entry.lags_s = lags_s;
@@ -250,16 +290,12 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
     entry.ci95 = fisherInterval(entry.peak_r, entry.n_eff, lags_s.length);
     entry.p_value = t.p_value;
   });
+  return { job, finish };
+}
 
-  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
-  const spikeIdx = findSpikes(inRun.map((s) => s.grad_norm!), o.spikeRule);
-  const spikeTimes = spikeIdx.map((i) => inRun[i]!.t);
-  const tw = d.t.slice(i0, i1);
-  const events = collapseEvents(d.device, tw, d.collapse.slice(i0, i1));
-  const span: [number, number] = [tw[0] ?? 0, (tw.at(-1) ?? 0) + dt];
-  const co = noThermal === null && n >= MIN_ALIGNED ? coincidences(spikeTimes, events.map((e) => e.start), o.windowS, span, o.draws, o.seed + 1000) : { coincidences: 0, expected: null, p_value: null };
-  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeIdx.map((i) => inRun[i]!.step), collapse_events: events.length, window_s: o.windowS, ...co };
-
+/** Holm within each family, and the verdict from the pre-specified one. */
+function judged(c: { o: Required<CouplingOptions>; steps: number; n: number; noThermal: string | null; warmup: DeviceCoupling['warmup']; xcorr: XcorrEntry[]; ev: DeviceCoupling['events'] }): DeviceCoupling {
+  const { o, n, noThermal, xcorr, ev } = c;
   const pre = xcorr.filter((e) => e.family === 'prespecified');
   const preTests: FamilyTest[] = [...pre.map((e) => ({ test: `${e.training_metric} ~ ${e.metric}`, p_value: e.p_value, p_adjusted: null })), { test: 'grad_norm spikes ~ collapse starts', p_value: ev.p_value, p_adjusted: null }];
   holm(preTests.map((t) => t.p_value)).forEach((p, i) => ((preTests[i]!.p_adjusted = p), i < pre.length && (pre[i]!.p_adjusted = p)));
@@ -267,12 +303,12 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
   holm(exp.map((e) => e.p_value)).forEach((p, i) => (exp[i]!.p_adjusted = p));
   const expTests = exp.map((e) => ({ test: `${e.training_metric} ~ ${e.metric}`, p_value: e.p_value, p_adjusted: e.p_adjusted }));
 
-  const { verdict, reason } = decide({ steps: steps.length, n, minAligned: MIN_ALIGNED, noThermal, alpha: o.alpha, pairs: pre, tests: preTests, events: ev });
+  const { verdict, reason } = decide({ steps: c.steps, n, minAligned: MIN_ALIGNED, noThermal, alpha: o.alpha, pairs: pre, tests: preTests, events: ev });
   return {
     method: couplingMethod(o),
     lag_convention: LAG_CONVENTION,
     aligned_samples: n,
-    warmup: { steps_dropped: stepsToDrop(sorted.length, { samples: o.warmupSamples, steps: o.warmupSteps, fraction: o.warmupFraction }), samples_dropped: w0, from_t: kept[0]?.t ?? null },
+    warmup: c.warmup,
     xcorr,
     prespecified: { correction: 'Holm', alpha: o.alpha, tests: preTests },
     exploratory: { correction: 'Holm', tests: expTests },

@@ -4,7 +4,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { ReportInterrupted, reportInWorker, writeReportFolder } from '../../app/report.js';
+import { writeReportFolder } from '../../app/report.js';
+import { ReportInterrupted, reportInWorker } from '../../app/report-threads.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 import type { SpikeRule } from '../../analysis/coupling/spikes.js';
 import { nonNegative, nonNegativeInt, positiveInt } from '../options.js';
@@ -48,8 +49,9 @@ export async function report(id: string, flags: ReportFlags): Promise<void> {
     onStopSignal(null);
   }
   const dir = files ? (flags.out ?? `rle-report-${r.id}`) : null;
-  if (dir) await writeReportFolder(dir, Object.fromEntries(Object.entries(r.files!).map(([name, b]) => [name, Buffer.from(b.buffer, b.byteOffset, b.byteLength)])));
-  if (flags.json) process.stdout.write(r.summary);
+  const buffers = (parts: Uint8Array[]): Buffer[] => parts.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  if (dir) await writeReportFolder(dir, Object.fromEntries(Object.entries(r.files!).map(([name, parts]) => [name, buffers(parts)])));
+  if (flags.json) for (const part of r.summary) process.stdout.write(part);
   if (dir) (flags.json ? process.stderr : process.stdout).write(`rle report: wrote ${path.join(dir, 'report.html')} (with figure.png, figure.svg, summary.json)\n`);
   if (!flags.json) {
     for (const v of r.verdicts) process.stdout.write(`${v.device}: ${v.verdict} — ${v.reason}\n`);
