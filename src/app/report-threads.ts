@@ -34,10 +34,10 @@ export function heapCapMb(size: { steps: number; samples: number }): number {
   return Math.round(Math.max(640, 1.6 * (150 + 0.00055 * size.steps + 0.0002 * size.samples)));
 }
 
-/** Steps and samples of the session, or null when it cannot be told here (the worker then reports why). */
+/** Steps and samples of the session (at most), or null when it cannot be told here (the worker then reports why). */
 function sessionSize(db: string, id: string): { steps: number; samples: number } | null {
   try {
-    return withStore(db, (s) => s.size(s.get(id).id));
+    return withStore(db, (s) => s.sizeBound(s.get(id).id));
   } catch {
     return null;
   }

@@ -57,6 +57,9 @@ export function summaryText(summary: ReportSummary): string {
   return JSON.stringify(summary, null, 2) + '\n';
 }
 
+/** The frame around a block stringified as { k: block } (summaryChunks). */
+const FRAME_HEAD = '{\n  "k": [\n'.length, FRAME_TAIL = '\n  ]\n}'.length;
+
 /**
  * summaryText's UTF-8 bytes, made a part at a time — a top-level array (step_times) `rows`
  * elements at a time — so the whole text never exists as one string beside its bytes
@@ -72,9 +75,9 @@ export function summaryChunks(summary: ReportSummary, rows = 20_000): Uint8Array
     if (Array.isArray(v) && v.length > rows) {
       put('[\n');
       for (let b = 0; b < v.length; b += rows) {
-        // "[\n  a,\n  b\n]" without its brackets, two spaces deeper: the elements as they sit in the whole.
-        const block = JSON.stringify(v.slice(b, b + rows), null, 2);
-        put(`  ${block.slice(2, -2).replace(/\n/g, '\n  ')}${b + rows < v.length ? ',' : ''}\n`);
+        // A block as a field one deep stringifies its elements as they sit in the whole; cut its frame off.
+        const block = JSON.stringify({ k: v.slice(b, b + rows) }, null, 2);
+        put(`${block.slice(FRAME_HEAD, -FRAME_TAIL)}${b + rows < v.length ? ',' : ''}\n`);
       }
       put('  ]');
     } else put(JSON.stringify(v, null, 2).replace(/\n/g, '\n  '));

@@ -3,7 +3,7 @@
  * per device, with what the session's provenance makes meaningless. Built from the store
  * alone, so a report can be rebuilt at any time.
  */
-import { deviceCoupling, couplingMethod, planCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling, type SurrogateJob } from '../analysis/coupling/coupling.js';
+import { deviceCoupling, couplingMethod, fluctuations, planCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling, type SurrogateJob } from '../analysis/coupling/coupling.js';
 import type { PairTest } from '../analysis/coupling/surrogate-test.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
 import type { StepRecord } from '../store/session-store.js';
@@ -59,8 +59,9 @@ export type SurrogateRunner = (job: SurrogateJob) => Promise<PairTest[]>;
  */
 export async function buildReportSummaryAsync(data: SessionData, o: CouplingOptions, devices: readonly string[] | undefined, run: SurrogateRunner): Promise<ReportSummary> {
   const parts = summaryParts(data, devices);
+  const shared = {};
   const tested = parts.devices.map((d) => {
-    const plan = planCoupling(d, parts.timed, o);
+    const plan = planCoupling(d, parts.timed, o, fluctuations, shared);
     return { plan, tests: plan.job ? run(plan.job) : Promise.resolve([]) };
   });
   // If a runner fails, the others' results are not awaited: nothing stays unhandled.

@@ -328,10 +328,17 @@ export class SessionStore {
     return r.a === null || r.b === null ? null : [r.a, r.b];
   }
 
-  /** How much a session holds: its samples (all devices) and training steps. */
-  size(sessionId: string): { samples: number; steps: number } {
-    const count = (table: 'samples' | 'steps'): number => (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`).get(sessionId) as { n: number }).n;
-    return { samples: count('samples'), steps: count('steps') };
+  /**
+   * At most how much a session holds — samples (all devices) and training steps — from the ends
+   * of its index ranges (sample ids, step numbers): two index look-ups each, where COUNT(*) read
+   * 670,000 index entries for a day and 500,000 steps (0.5 s).
+   */
+  sizeBound(sessionId: string): { samples: number; steps: number } {
+    const span = (sql: string): number => {
+      const r = this.db.prepare(sql).get(sessionId) as { a: number | null; b: number | null };
+      return r.a === null || r.b === null ? 0 : r.b - r.a + 1;
+    };
+    return { samples: span('SELECT MIN(id) AS a, MAX(id) AS b FROM samples WHERE session_id = ?'), steps: span('SELECT MIN(step) AS a, MAX(step) AS b FROM steps WHERE session_id = ?') };
   }
 
   /** Id of the session's last stored sample (0 when none). */

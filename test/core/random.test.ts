@@ -25,4 +25,16 @@ describe('mulberry32', () => {
       }
     });
   }
+  it('resampleSum is the sum of values[⌊u·m⌋] over the next m uniforms, and the stream goes on from there', () => {
+    const values = Float64Array.from({ length: 1001 }, (_, i) => Math.sin(i) * 1e3);
+    const a = mulberry32(9), b = mulberry32(9);
+    for (let draw = 0; draw < 5; draw++) {
+      let want = 0;
+      for (let i = 0; i < values.length; i++) want += values[Math.floor(b() * values.length)]!;
+      assert.equal(a.resampleSum(values), want, `draw ${draw}`);
+      assert.equal(a(), b());
+    }
+    assert.equal(a.resampleSum([]), 0);
+    assert.equal(a(), b());
+  });
 });

@@ -200,6 +200,22 @@ export interface CouplingPlan {
   finish: (tests: readonly PairTest[]) => DeviceCoupling;
 }
 
+/**
+ * What planCoupling finds from the steps alone, for the devices of one session planned with the
+ * same steps and options: pass one object to each, and it is found once (grad_norm spikes over
+ * 500,000 steps: ~0.3 s a device).
+ */
+export interface SharedSteps {
+  spikes?: { spikeTimes: number[]; spikeSteps: number[] };
+}
+
+/** grad_norm spikes of the steps after the warm-up: their times and step numbers. */
+function spikesOf(kept: readonly StepRecord[], rule: SpikeRule): { spikeTimes: number[]; spikeSteps: number[] } {
+  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
+  const idx = findSpikes(inRun.map((s) => s.grad_norm!), rule);
+  return { spikeTimes: idx.map((i) => inRun[i]!.t), spikeSteps: idx.map((i) => inRun[i]!.step) };
+}
+
 /** `transform` is replaceable only so that the calibration sweep can measure the alternatives. */
 export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): DeviceCoupling {
   const { job, finish } = planCoupling(d, steps, opts, transform);
@@ -211,7 +227,7 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
  * session — can run elsewhere while the caller does other work: everything else is done here,
  * the rest in `finish`. deviceCoupling(…) = finish(lagCorrelationTests(job…)).
  */
-export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): CouplingPlan {
+export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations, shared: SharedSteps = {}): CouplingPlan {
   const o = { ...COUPLING_DEFAULTS, ...opts };
   const dt = medianStep(d.t);
   const sorted = byTime(steps.filter((s) => Number.isFinite(s.t)));
@@ -257,14 +273,12 @@ export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts
   }
   const job = requests.length > 0 ? { training: xs.map((x) => x.values), pairs: requests, K, stop: STOP, seed: o.seed } : null;
 
-  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
-  const spikeIdx = findSpikes(inRun.map((s) => s.grad_norm!), o.spikeRule);
-  const spikeTimes = spikeIdx.map((i) => inRun[i]!.t);
+  const { spikeTimes, spikeSteps } = (shared.spikes ??= spikesOf(kept, o.spikeRule));
   const tw = d.t.slice(i0, i1);
   const events = collapseEvents(d.device, tw, d.collapse.slice(i0, i1));
   const span: [number, number] = [tw[0] ?? 0, (tw.at(-1) ?? 0) + dt];
   const co = noThermal === null && n >= MIN_ALIGNED ? coincidences(spikeTimes, events.map((e) => e.start), o.windowS, span, o.draws, o.seed + 1000) : { coincidences: 0, expected: null, p_value: null };
-  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeIdx.map((i) => inRun[i]!.step), collapse_events: events.length, window_s: o.windowS, ...co };
+  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeSteps, collapse_events: events.length, window_s: o.windowS, ...co };
   const warmup = { steps_dropped: stepsToDrop(sorted.length, { samples: o.warmupSamples, steps: o.warmupSteps, fraction: o.warmupFraction }), samples_dropped: w0, from_t: kept[0]?.t ?? null };
 
   const finish = (tests: readonly PairTest[]): DeviceCoupling => {

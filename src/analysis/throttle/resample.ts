@@ -19,6 +19,8 @@
  * bound, 0.47·ρ/(s³√m), is 0.011 there for ρ/s³ = 5.
  */
 
+import type { Uniform } from '../../core/random.js';
+
 /** Above this many values per draw a bootstrap sum is drawn as normal (see above). */
 export const SUM_EXACT_MAX = 50_000;
 
@@ -63,9 +65,13 @@ export function bootstrapMedian(sorted: Float64Array, rand: () => number): numbe
 }
 
 /** Draws of the sum of `values.length` values resampled from `values` (see SUM_EXACT_MAX). */
-export function bootstrapSum(values: readonly number[], rand: () => number): () => number {
+export function bootstrapSum(values: readonly number[], rand: (() => number) | Uniform): () => number {
   const m = values.length;
   if (m <= SUM_EXACT_MAX) {
+    if ('resampleSum' in rand) {
+      const v = Float64Array.from(values);
+      return () => rand.resampleSum(v);
+    }
     return () => {
       let s = 0;
       for (let i = 0; i < m; i++) s += values[Math.floor(rand() * m)]!;
