@@ -304,11 +304,11 @@ export class AtomicOutput {
   }
 }
 
-/** The whole of `data` at `target`, or nothing there (temp file, then rename). */
-export async function writeFileAtomic(target: string, data: string | Buffer): Promise<void> {
+/** The whole of `data` (or of its parts, in order) at `target`, or nothing there (temp file, then rename). */
+export async function writeFileAtomic(target: string, data: string | Buffer | readonly Buffer[]): Promise<void> {
   const out = await AtomicOutput.open(target);
   try {
-    out.write(data);
+    for (const part of typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data) out.write(part);
     await out.commit();
   } catch (err) {
     await out.abort();
