@@ -11,7 +11,7 @@ import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import type { ReportSummary } from '../report/summary.js';
 import { buildReportAsync, summaryChunks, type ReportOptions } from './report.js';
-import { surrogateThreads } from './report-threads.js';
+import { stepsInWorker, surrogateThreads } from './report-threads.js';
 
 export interface ReportJob {
   id: string;
@@ -36,7 +36,7 @@ const utf8 = (s: string | Buffer): Uint8Array => (typeof s === 'string' ? new Te
 
 /** The summary and, with files, the figure; the session's columns and steps are let go here. */
 async function summaryAndFigure(job: ReportJob): Promise<{ id: string; summary: ReportSummary; figure: { svg: string; png: Buffer } | null }> {
-  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads());
+  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads(), stepsInWorker);
   return { id: data.id, summary, figure: job.files ? await renderFigure(figureSpec(data, summary, devices)) : null };
 }
 
