@@ -1,41 +1,44 @@
 #!/usr/bin/env node
 /**
- * Trainer speed: tokens/s of full training steps (forward, backward, AdamW) for the presets
- * with each kernel set that loads here, batch 4 × 128 tokens as in the PyTorch reference
- * (../shared/bench/torch_gpt_reference.py bench --preset distilgpt2). Also GEMM GFLOP/s at the
- * model's shapes. RLE_BENCH_TRAIN_STEPS (default 3) timed steps after one warm-up step.
- * Runs the PyTorch reference first when Debian's python3-torch is installed, and prints ratios.
+ * Trainer speed against PyTorch, side by side in one run: tokens/s of full training steps
+ * (forward, backward, clipping, AdamW) at batch 4 × 128 for each preset and each kernel set
+ * that loads here, interleaved round by round with the PyTorch reference
+ * (../shared/bench/torch_gpt_reference.py bench, Debian's python3-torch with OpenBLAS), so a
+ * machine shared with other work slows both alike; medians, the machine's load before and
+ * after, and the per-operation breakdown of a step (ms and share, kernels/profile.ts).
+ * Also GEMM GFLOP/s at DistilGPT-2's shapes.
+ *
+ *   RLE_BENCH_ROUNDS (3)        rounds of: PyTorch, then each kernel set
+ *   RLE_BENCH_TRAIN_STEPS (3)   timed steps per kernel set per round, after one warm-up step
+ *   RLE_BENCH_PRESETS (tiny,distilgpt2)  RLE_BENCH_KERNELS (native,wasm,js)  RLE_BENCH_THREADS
+ *   RLE_BENCH_TORCH=0 skips PyTorch; RLE_BENCH_SLOW=1 runs the TypeScript kernels on DistilGPT-2
+ *   RLE_BENCH_GEMM=0 skips the GEMM rates
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { Trainer } from '../dist/train/trainer.js';
 import { trainOptions } from '../dist/train/defaults.js';
 import { loadNativeGemm } from '../dist/train/kernels/native.js';
 import { createJsGemm } from '../dist/train/kernels/gemm.js';
 import { loadWasmGemm } from '../dist/train/kernels/wasm.js';
+import { OP_GROUPS, OpProfile, profileKernels } from '../dist/train/kernels/profile.js';
 
-const STEPS = Number(process.env.RLE_BENCH_TRAIN_STEPS ?? 3);
-const THREADS = Number(process.env.RLE_BENCH_THREADS ?? os.availableParallelism());
-const PRESETS = (process.env.RLE_BENCH_PRESETS ?? 'tiny,distilgpt2').split(',');
-const KERNELS = (process.env.RLE_BENCH_KERNELS ?? 'native,wasm,js').split(',');
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+const env = process.env;
+const ROUNDS = Number(env.RLE_BENCH_ROUNDS ?? 3);
+const STEPS = Number(env.RLE_BENCH_TRAIN_STEPS ?? 3);
+const THREADS = Number(env.RLE_BENCH_THREADS ?? os.availableParallelism());
+const PRESETS = (env.RLE_BENCH_PRESETS ?? 'tiny,distilgpt2').split(',');
+const KERNELS = (env.RLE_BENCH_KERNELS ?? 'native,wasm,js').split(',');
+const BATCH = 4, SEQ = 128;
 
-// The PyTorch reference, run beside (Debian's python3-torch; RLE_BENCH_TORCH=0 skips it).
-const REF = new URL('../../shared/bench/torch_gpt_reference.py', import.meta.url).pathname;
-const torchTps = {};
-if (process.env.RLE_BENCH_TORCH !== '0' && existsSync(REF) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) {
-  for (const preset of PRESETS) {
-    const r = spawnSync('/usr/bin/python3', [REF, 'bench', '--preset', preset, '--threads', String(THREADS)], { encoding: 'utf8' });
-    try {
-      const j = JSON.parse(r.stdout.trim().split('\n').pop());
-      torchTps[preset] = j.tokens_per_s;
-      console.log(`PyTorch ${j.torch} reference, ${preset}: median step ${j.median_step_s.toFixed(3)} s, ${j.tokens_per_s.toFixed(1)} tokens/s`);
-    } catch {
-      console.log(`PyTorch reference, ${preset}: failed (${(r.stderr || '').trim().split('\n').pop()})`);
-    }
-  }
-} else console.log('PyTorch reference: not run (needs Debian python3-torch and ../shared/bench; RLE_BENCH_TORCH=0 skips it)');
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
+// ---- GEMM rates ----
 
 function gemmRate(gemm, M, N, K, ta, tb) {
   const A = new Float32Array(M * K).fill(0.01), B = new Float32Array(K * N).fill(0.01), C = new Float32Array(M * N);
@@ -47,36 +50,96 @@ function gemmRate(gemm, M, N, K, ta, tb) {
   return (2 * M * N * K * reps) / ((performance.now() - t0) / 1000) / 1e9;
 }
 
-console.log(`# GEMM at DistilGPT-2 shapes (batch 4 × 128 = 512 rows), GFLOP/s`);
-const gemms = [];
-const native = loadNativeGemm(THREADS);
-if (native.gemm) gemms.push(native.gemm); else console.log(`native: ${native.reason}`);
-if (native.gemm && native.isa === 'avx512') { const a2 = loadNativeGemm(THREADS, 'avx2'); gemms.push(a2.gemm); }
-const wasm = loadWasmGemm(THREADS);
-if (wasm.gemm) { await new Promise((r) => setTimeout(r, 300)); gemms.push(wasm.gemm); } else console.log(`wasm: ${wasm.reason}`);
-gemms.push(createJsGemm());
-for (const g of gemms) {
+if (env.RLE_BENCH_GEMM !== '0') {
+  console.log(`# GEMM at DistilGPT-2 shapes (batch 4 × 128 = 512 rows), GFLOP/s`);
+  const gemms = [];
+  const native = loadNativeGemm(THREADS);
+  if (native.gemm) gemms.push(native.gemm); else console.log(`native: ${native.reason}`);
+  if (native.gemm && native.isa === 'avx512') gemms.push(loadNativeGemm(THREADS, 'avx2').gemm);
+  const wasm = loadWasmGemm(THREADS);
+  if (wasm.gemm) { await new Promise((r) => setTimeout(r, 300)); gemms.push(wasm.gemm); } else console.log(`wasm: ${wasm.reason}`);
+  gemms.push(createJsGemm());
   const shapes = [[512, 2304, 768, false, false, 'qkv'], [512, 768, 3072, false, false, 'mlp proj'], [768, 3072, 512, true, false, 'dW fc'], [512, 50257, 768, false, true, 'lm head']];
-  const parts = shapes.map(([M, N, K, ta, tb, n]) => `${n} ${gemmRate(g, M, N, K, ta, tb).toFixed(1)}`);
-  console.log(`${g.name.padEnd(36)} ${parts.join(' | ')}`);
+  for (const g of gemms) console.log(`${g.name.padEnd(36)} ${shapes.map(([M, N, K, ta, tb, n]) => `${n} ${gemmRate(g, M, N, K, ta, tb).toFixed(1)}`).join(' | ')}`);
+  console.log('');
 }
-if (native.gemm && native.isa === 'avx512') loadNativeGemm(THREADS); // back to the widest
 
-console.log(`\n# training steps, batch 4 × 128 tokens, ${STEPS} timed steps after 1 warm-up`);
-for (const preset of PRESETS) {
-  for (const kernels of KERNELS) {
-    let tr;
-    try {
-      tr = await Trainer.create(trainOptions({ preset, steps: STEPS + 1, warmup: 0, seed: 1, kernels, threads: THREADS }));
-    } catch (e) { console.log(`${preset} ${kernels}: ${e.message}`); continue; }
-    if (kernels === 'js' && preset === 'distilgpt2' && !process.env.RLE_BENCH_SLOW) { console.log(`${preset.padEnd(10)} ${tr.info.kernels.name}: skipped (minutes per step; RLE_BENCH_SLOW=1 runs it)`); continue; }
-    tr.step();
-    const secs = [];
-    for (let i = 0; i < STEPS; i++) secs.push(tr.step().seconds);
-    secs.sort((a, b) => a - b);
-    const med = secs[Math.floor(secs.length / 2)];
-    const tps = (4 * 128) / med;
-    const ratio = torchTps[preset] ? `, ${(tps / torchTps[preset]).toFixed(2)}× PyTorch` : '';
-    console.log(`${preset.padEnd(10)} ${tr.info.kernels.name.padEnd(36)} median step ${med.toFixed(3)} s, ${tps.toFixed(0)} tokens/s${ratio}`);
+// ---- PyTorch ----
+
+const REF = new URL('../../shared/bench/torch_gpt_reference.py', import.meta.url).pathname;
+const haveTorch = env.RLE_BENCH_TORCH !== '0' && existsSync(REF) && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+if (!haveTorch) console.log('PyTorch reference: not run (needs Debian python3-torch and ../shared/bench; RLE_BENCH_TORCH=0 skips it)\n');
+
+/** One call of the reference: its median step, s, or an error line. */
+function torchRound(preset) {
+  const r = spawnSync('/usr/bin/python3', [REF, 'bench', '--preset', preset, '--batch', String(BATCH), '--seq', String(SEQ), '--threads', String(THREADS), '--steps', String(Math.max(STEPS, 3))], { encoding: 'utf8' });
+  try {
+    const j = JSON.parse(r.stdout.trim().split('\n').pop());
+    return { s: j.median_step_s, torch: j.torch };
+  } catch {
+    return { error: (r.stderr || '').trim().split('\n').pop() };
   }
+}
+
+// ---- rle ----
+
+async function makeRun(preset, kernels) {
+  const prof = new OpProfile();
+  let tr;
+  try {
+    tr = await Trainer.create(trainOptions({ preset, steps: 1 + ROUNDS * STEPS, warmup: 0, seed: 1, kernels, threads: THREADS, batch: BATCH, seq: SEQ }), { wrapKernels: (k) => profileKernels(k, prof) });
+  } catch (e) {
+    return { preset, kernels, error: e.message };
+  }
+  tr.step(); // warm-up: first touch of every buffer, helper threads starting
+  return { preset, kernels, tr, prof, name: tr.info.kernels.name, secs: [], ops: OP_GROUPS.map(() => []), other: [] };
+}
+
+function runRound(run) {
+  for (let i = 0; i < STEPS; i++) {
+    run.prof.reset();
+    const s = run.tr.step().seconds;
+    run.secs.push(s);
+    OP_GROUPS.forEach((g, k) => run.ops[k].push(run.prof.ms.get(g)));
+    run.other.push(1000 * s - run.prof.total());
+  }
+}
+
+console.log(`# training steps, batch ${BATCH} × ${SEQ} tokens, ${THREADS} threads: ${ROUNDS} rounds of (PyTorch, then ${STEPS} steps of each kernel set after one warm-up)`);
+for (const preset of PRESETS) {
+  const runs = [];
+  for (const k of KERNELS) {
+    if (k === 'js' && preset === 'distilgpt2' && !env.RLE_BENCH_SLOW) { console.log(`${preset} js: skipped (minutes per step; RLE_BENCH_SLOW=1 runs it)`); continue; }
+    const run = await makeRun(preset, k);
+    if (run.error) console.log(`${preset} ${k}: ${run.error}`); else runs.push(run);
+  }
+  const loadBefore = load();
+  const torch = [];
+  let torchName = '', torchError = '';
+  for (let r = 0; r < ROUNDS; r++) {
+    if (haveTorch) {
+      const t = torchRound(preset);
+      if (t.error) torchError = t.error; else { torch.push(t.s); torchName = t.torch; }
+    }
+    for (const run of runs) runRound(run);
+  }
+  const loadAfter = load();
+  const torchTps = torch.length ? (BATCH * SEQ) / median(torch) : null;
+  console.log(`\n## ${preset}: tokens/s, medians (load average ${loadBefore} before, ${loadAfter} after; ${os.cpus().length} CPUs)`);
+  if (torchTps) console.log(`${`PyTorch ${torchName} (OpenBLAS)`.padEnd(40)} ${torchTps.toFixed(1).padStart(7)} tokens/s  median step ${median(torch).toFixed(3)} s over ${torch.length} runs`);
+  else if (haveTorch) console.log(`PyTorch reference failed: ${torchError}`);
+  for (const run of runs) {
+    const med = median(run.secs);
+    const tps = (BATCH * SEQ) / med;
+    const ratio = torchTps ? `  ${(tps / torchTps).toFixed(2)}× PyTorch` : '';
+    console.log(`${run.name.padEnd(40)} ${tps.toFixed(1).padStart(7)} tokens/s  median step ${med.toFixed(3)} s over ${run.secs.length} steps${ratio}`);
+  }
+  if (!runs.length) continue;
+  console.log(`\n## ${preset}: per-operation breakdown, ms per step (share of the step), medians`);
+  console.log(`${'operation'.padEnd(24)}${runs.map((r) => r.kernels.padStart(18)).join('')}`);
+  const cell = (ms, total) => `${ms.toFixed(1)} (${((100 * ms) / total).toFixed(0)}%)`.padStart(18);
+  const totals = runs.map((r) => 1000 * median(r.secs));
+  OP_GROUPS.forEach((g, k) => console.log(`${g.padEnd(24)}${runs.map((r, i) => cell(median(r.ops[k]), totals[i])).join('')}`));
+  console.log(`${'other (JS between ops)'.padEnd(24)}${runs.map((r, i) => cell(median(r.other), totals[i])).join('')}`);
+  console.log(`${'step'.padEnd(24)}${totals.map((t) => `${t.toFixed(1)}`.padStart(18)).join('')}`);
 }

@@ -7,7 +7,10 @@
  */
 #include "sgemm.h"
 
+#include "pool.h"
+
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,9 +20,15 @@
 #endif
 
 /* Cache blocking: a kc x NR panel of B stays in L1, an MC x kc block of A in L2. */
+#ifndef KC
 #define KC 256
+#endif
+#ifndef MC
 #define MC 96
+#endif
+#ifndef NC
 #define NC 3072
+#endif
 #define MAX_MR 12
 #define MAX_NR 32
 
@@ -48,6 +57,11 @@ static void micro_generic(int kc, const float *a, const float *b, float *c, int 
 
 #ifdef RLE_X86
 __attribute__((target("avx2,fma"))) static void micro_avx2(int kc, const float *a, const float *b, float *c, int ldc, float alpha, float beta) {
+  /* the C tile is read (beta != 0) and written only after the k loop: start fetching it now */
+  for (int i = 0; i < 6; i++) {
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
@@ -83,7 +97,11 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(int kc, const float *
 /* 12 rows x 32 columns: 24 zmm accumulators, two B loads and 12 broadcasts per k. */
 __attribute__((target("avx512f"))) static void micro_avx512(int kc, const float *a, const float *b, float *c, int ldc, float alpha, float beta) {
   __m512 acc[12][2];
-  for (int i = 0; i < 12; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < 12; i++) {
+    _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  }
   for (int k = 0; k < kc; k++) {
     const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
     for (int i = 0; i < 12; i++) {
@@ -177,6 +195,92 @@ static void pack_b(const float *B, int ldb, int transB, int p0, int j0, int kc, 
   }
 }
 
+/*
+ * Packing scratch, one per thread (the caller's and each pool worker's), allocated at the
+ * largest block size on first use and freed when the thread ends.
+ */
+static pthread_key_t g_scratch_key;
+static pthread_once_t g_scratch_once = PTHREAD_ONCE_INIT;
+
+static void free_scratch(void *p) { free(p); }
+static void make_scratch_key(void) { pthread_key_create(&g_scratch_key, free_scratch); }
+
+#define PA_FLOATS ((size_t)(MC + MAX_MR) * KC)
+#define PB_FLOATS ((size_t)(NC + MAX_NR) * KC)
+
+static float *scratch(void) {
+  pthread_once(&g_scratch_once, make_scratch_key);
+  float *p = pthread_getspecific(g_scratch_key);
+  if (!p) {
+    if (posix_memalign((void **)&p, 64, sizeof(float) * (PA_FLOATS + PB_FLOATS)) != 0) return NULL;
+    if (pthread_setspecific(g_scratch_key, p) != 0) {
+      free(p);
+      return NULL;
+    }
+  }
+  return p;
+}
+
+/* The whole product on this thread. Returns 0 when the packing scratch cannot be allocated. */
+static int gemm_serial(const kernel_t *kn, int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                       const float *B, int ldb, float beta, float *C, int ldc) {
+  const int mr = kn->mr, nr = kn->nr;
+  const int mcb = (MC / mr) * mr > 0 ? (MC / mr) * mr : mr;
+  float *pa = scratch();
+  if (!pa) return 0;
+  float *pb = pa + PA_FLOATS;
+  float tmp[MAX_MR * MAX_NR];
+  for (int jc = 0; jc < N; jc += NC) {
+    const int nc = N - jc < NC ? N - jc : NC;
+    for (int pc = 0; pc < K; pc += KC) {
+      const int kc = K - pc < KC ? K - pc : KC;
+      const float bt = pc == 0 ? beta : 1.0f;
+      pack_b(B, ldb, transB, pc, jc, kc, nc, nr, pb);
+      for (int ic = 0; ic < M; ic += mcb) {
+        const int mc = M - ic < mcb ? M - ic : mcb;
+        pack_a(A, lda, transA, ic, pc, mc, kc, mr, pa);
+        for (int jr = 0; jr < nc; jr += nr) {
+          const int n = nc - jr < nr ? nc - jr : nr;
+          for (int ir = 0; ir < mc; ir += mr) {
+            const int m = mc - ir < mr ? mc - ir : mr;
+            float *c = C + (size_t)(ic + ir) * ldc + jc + jr;
+            const float *a = pa + (size_t)ir * kc, *b = pb + (size_t)jr * kc;
+            if (m == mr && n == nr) {
+              kn->fn(kc, a, b, c, ldc, alpha, bt);
+            } else {
+              /* edge tile: compute a full tile into tmp, then merge the valid part */
+              kn->fn(kc, a, b, tmp, nr, 1.0f, 0.0f);
+              for (int i = 0; i < m; i++)
+                for (int q = 0; q < n; q++) {
+                  float *cij = c + (size_t)i * ldc + q;
+                  *cij = alpha * tmp[i * nr + q] + (bt == 0.0f ? 0.0f : bt * *cij);
+                }
+            }
+          }
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+static int gemm_checked(const kernel_t *kn, int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                        const float *B, int ldb, float beta, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return 1;
+  if (K <= 0) {
+    for (int i = 0; i < M; i++)
+      for (int q = 0; q < N; q++) C[(size_t)i * ldc + q] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + q];
+    return 1;
+  }
+  return gemm_serial(kn, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int rle_sgemm_here(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
+                   float beta, float *C, int ldc, int level) {
+  const kernel_t kn = kernel_for(level);
+  return gemm_checked(&kn, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
 typedef struct {
   kernel_t kn;
   int transA, transB, M, N, K;
@@ -188,118 +292,44 @@ typedef struct {
   float beta;
   float *C;
   int ldc;
-  int ok;
+  int splitN, unit;
+  atomic_int failed;
 } job_t;
 
-static void sgemm_serial(job_t *j) {
-  const kernel_t kn = j->kn;
-  const int mr = kn.mr, nr = kn.nr;
-  const int mcb = (MC / mr) * mr > 0 ? (MC / mr) * mr : mr;
-  /* buffers sized to this problem, so small products (attention heads) stay cheap */
-  const int kmax = j->K < KC ? j->K : KC;
-  const int mmax = j->M < mcb ? j->M : mcb, nmax = j->N < NC ? j->N : NC;
-  float *pa = malloc(sizeof(float) * (size_t)(mmax + mr) * kmax);
-  float *pb = malloc(sizeof(float) * (size_t)(nmax + nr) * kmax);
-  if (!pa || !pb) {
-    free(pa);
-    free(pb);
-    j->ok = 0;
-    return;
+/* Tiles [u0, u1) of the split dimension: slices share nothing they write. */
+static void gemm_task(void *ctx, long u0, long u1) {
+  job_t *j = ctx;
+  const int total = j->splitN ? j->N : j->M;
+  const int s = (int)u0 * j->unit, e = (int)u1 * j->unit < total ? (int)u1 * j->unit : total;
+  int ok;
+  if (j->splitN) {
+    ok = gemm_serial(&j->kn, j->transA, j->transB, j->M, e - s, j->K, j->alpha, j->A, j->lda,
+                     j->transB ? j->B + (size_t)s * j->ldb : j->B + s, j->ldb, j->beta, j->C + s, j->ldc);
+  } else {
+    ok = gemm_serial(&j->kn, j->transA, j->transB, e - s, j->N, j->K, j->alpha, j->transA ? j->A + s : j->A + (size_t)s * j->lda,
+                     j->lda, j->B, j->ldb, j->beta, j->C + (size_t)s * j->ldc, j->ldc);
   }
-  float tmp[MAX_MR * MAX_NR];
-  for (int jc = 0; jc < j->N; jc += NC) {
-    const int nc = j->N - jc < NC ? j->N - jc : NC;
-    for (int pc = 0; pc < j->K; pc += KC) {
-      const int kc = j->K - pc < KC ? j->K - pc : KC;
-      const float beta = pc == 0 ? j->beta : 1.0f;
-      pack_b(j->B, j->ldb, j->transB, pc, jc, kc, nc, nr, pb);
-      for (int ic = 0; ic < j->M; ic += mcb) {
-        const int mc = j->M - ic < mcb ? j->M - ic : mcb;
-        pack_a(j->A, j->lda, j->transA, ic, pc, mc, kc, mr, pa);
-        for (int jr = 0; jr < nc; jr += nr) {
-          const int n = nc - jr < nr ? nc - jr : nr;
-          for (int ir = 0; ir < mc; ir += mr) {
-            const int m = mc - ir < mr ? mc - ir : mr;
-            float *c = j->C + (size_t)(ic + ir) * j->ldc + jc + jr;
-            const float *a = pa + (size_t)ir * kc, *b = pb + (size_t)jr * kc;
-            if (m == mr && n == nr) {
-              kn.fn(kc, a, b, c, j->ldc, j->alpha, beta);
-            } else {
-              /* edge tile: compute a full tile into tmp, then merge the valid part */
-              kn.fn(kc, a, b, tmp, nr, 1.0f, 0.0f);
-              for (int i = 0; i < m; i++)
-                for (int q = 0; q < n; q++) {
-                  float *cij = c + (size_t)i * j->ldc + q;
-                  *cij = j->alpha * tmp[i * nr + q] + (beta == 0.0f ? 0.0f : beta * *cij);
-                }
-            }
-          }
-        }
-      }
-    }
-  }
-  free(pa);
-  free(pb);
-  j->ok = 1;
+  if (!ok) atomic_store(&j->failed, 1);
 }
 
-static void *run_job(void *arg) {
-  sgemm_serial((job_t *)arg);
-  return NULL;
-}
-
-/* Problems below this many multiply-adds are not worth a thread start (~20-50 us). */
+/* Products below this many multiply-adds run on the calling thread; chunks are at least a quarter of it. */
 #define MIN_PARALLEL_MACS (1 << 21)
 
 int rle_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda, const float *B, int ldb,
               float beta, float *C, int ldc, int threads, int level) {
   const kernel_t kn = kernel_for(level);
-  if (M <= 0 || N <= 0) return 1;
-  if (K <= 0) {
-    for (int i = 0; i < M; i++)
-      for (int q = 0; q < N; q++) C[(size_t)i * ldc + q] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + q];
-    return 1;
-  }
-  if (threads > 16) threads = 16;
-  if (threads < 1 || (double)M * N * K < MIN_PARALLEL_MACS) threads = 1;
-  job_t jobs[16];
-  /* split the longer of M and N into contiguous, tile-aligned slices: slices share nothing they write */
-  const int splitN = N >= M;
-  const int total = splitN ? N : M;
-  const int unit = splitN ? kn.nr : kn.mr;
-  const int units = (total + unit - 1) / unit;
-  if (threads > units) threads = units;
-  int start = 0;
-  for (int t = 0; t < threads; t++) {
-    const int u0 = (int)((long)units * t / threads), u1 = (int)((long)units * (t + 1) / threads);
-    const int s = u0 * unit, e = u1 * unit < total ? u1 * unit : total;
-    job_t *j = &jobs[t];
-    j->kn = kn;
-    j->transA = transA; j->transB = transB; j->K = K; j->alpha = alpha; j->beta = beta; j->ldc = ldc;
-    j->lda = lda; j->ldb = ldb;
-    if (splitN) {
-      j->M = M; j->N = e - s; j->A = A;
-      j->B = transB ? B + (size_t)s * ldb : B + s;
-      j->C = C + s;
-    } else {
-      j->N = N; j->M = e - s; j->B = B;
-      j->A = transA ? A + s : A + (size_t)s * lda;
-      j->C = C + (size_t)s * ldc;
-    }
-    j->ok = 0;
-    start = e;
-  }
-  (void)start;
-  pthread_t tid[16];
-  int started[16] = {0};
-  for (int t = 1; t < threads; t++) started[t] = pthread_create(&tid[t], NULL, run_job, &jobs[t]) == 0;
-  for (int t = 1; t < threads; t++)
-    if (!started[t]) sgemm_serial(&jobs[t]);
-  sgemm_serial(&jobs[0]);
-  int ok = jobs[0].ok;
-  for (int t = 1; t < threads; t++) {
-    if (started[t]) pthread_join(tid[t], NULL);
-    ok = ok && jobs[t].ok;
-  }
-  return ok;
+  if (M <= 0 || N <= 0 || K <= 0 || threads <= 1 || (double)M * N * K < MIN_PARALLEL_MACS)
+    return gemm_checked(&kn, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  job_t j = {.kn = kn, .transA = transA, .transB = transB, .M = M, .N = N, .K = K, .alpha = alpha, .A = A, .lda = lda,
+             .B = B, .ldb = ldb, .beta = beta, .C = C, .ldc = ldc};
+  /* split the longer of M and N into tile-aligned slices */
+  j.splitN = N >= M;
+  j.unit = j.splitN ? kn.nr : kn.mr;
+  const long total = j.splitN ? N : M, other = j.splitN ? M : N;
+  const long units = (total + j.unit - 1) / j.unit;
+  const double unit_macs = (double)other * K * j.unit;
+  long grain = (long)(MIN_PARALLEL_MACS / 4 / unit_macs) + 1;
+  atomic_init(&j.failed, 0);
+  rle_parallel(units, grain, threads, gemm_task, &j);
+  return !atomic_load(&j.failed);
 }

@@ -58,9 +58,10 @@ export interface DeviceSummary {
   /**
    * Throttling: seconds judged throttled and not (each sample stands for the step since the
    * previous one), the causes seen, and the seconds nobody could tell about. null without a
-   * throttle judgement (an input that was not judged).
+   * throttle judgement (an input that was not judged). `inferred`: every throttled second rests
+   * on inferred evidence alone (as an interval's flag does); `inferred_s`: how many did.
    */
-  throttle: { throttled_s: number; unthrottled_s: number; unknown_s: number; share: number | null; causes: string[]; inferred: boolean } | null;
+  throttle: { throttled_s: number; unthrottled_s: number; unknown_s: number; share: number | null; causes: string[]; inferred: boolean; inferred_s: number } | null;
 }
 
 export interface SessionSummary {
@@ -104,7 +105,8 @@ class DeviceAccumulator {
   unthrottledS = 0;
   unknownS = 0;
   readonly causes = new Set<string>();
-  inferred = false;
+  /** Throttled seconds judged on inferred evidence alone (no counter or reason bit said so). */
+  inferredS = 0;
 
   add(s: SummarySample, m: SummaryMetric, gapS: number, th: SummaryThrottle | null): void {
     const { t, util_pct: util } = s;
@@ -157,7 +159,7 @@ class DeviceAccumulator {
     if (th.throttled === 1) {
       this.throttledS += dt;
       th.causes.forEach((c) => this.causes.add(c));
-      if (th.inferred) this.inferred = true;
+      if (th.inferred) this.inferredS += dt;
     } else if (th.throttled === 0) this.unthrottledS += dt;
     else this.unknownS += dt;
   }
@@ -165,7 +167,7 @@ class DeviceAccumulator {
   private throttleResult(): DeviceSummary['throttle'] {
     if (!this.judged) return null;
     const known = this.throttledS + this.unthrottledS;
-    return { throttled_s: this.throttledS, unthrottled_s: this.unthrottledS, unknown_s: this.unknownS, share: known > 0 ? this.throttledS / known : null, causes: [...this.causes], inferred: this.inferred };
+    return { throttled_s: this.throttledS, unthrottled_s: this.unthrottledS, unknown_s: this.unknownS, share: known > 0 ? this.throttledS / known : null, causes: [...this.causes], inferred: this.throttledS > 0 && this.inferredS >= this.throttledS, inferred_s: this.inferredS };
   }
 
   /** Readings of temperature and power that turned out not to be readings (constant, derived) count as none. */

@@ -15,23 +15,27 @@ import { withStore } from './session-input.js';
 /** Rows per write: large enough to amortise the write, small enough to keep memory flat. */
 const ROWS_PER_CHUNK = 2000;
 
-export const STEP_COLUMNS = 'step,t,loss,grad_norm,learning_rate,epoch,tokens';
+/** t_start (the step's own start, when known) and t_source (own, arrival, burst) come last: older readers keep their columns. */
+export const STEP_COLUMNS = 'step,t,loss,grad_norm,learning_rate,epoch,tokens,t_start,t_source';
 
-/** A session's training steps as CSV, t in ISO UTC. */
-function stepsCsv(store: SessionStore, sessionId: string): string {
-  let s = `${STEP_COLUMNS}\n`;
+/** A session's training steps as CSV, times in ISO UTC, written in chunks (memory flat in the step count). */
+async function writeSteps(store: SessionStore, sessionId: string, put: ChunkWriter): Promise<void> {
+  let buf = `${STEP_COLUMNS}\n`;
+  let n = 0;
   for (const x of store.steps(sessionId)) {
-    s += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, tidy(x.learning_rate), x.epoch, x.tokens].map(formatNumber).join(',')}\n`;
+    const start = x.t_start === null || x.t_start === undefined ? '' : formatTimestamp(x.t_start);
+    buf += `${x.step},${formatTimestamp(x.t)},${[x.loss, x.grad_norm, tidy(x.learning_rate), x.epoch, x.tokens].map(formatNumber).join(',')},${start},${x.t_source ?? ''}\n`;
+    if (++n % ROWS_PER_CHUNK === 0) {
+      await put(buf);
+      buf = '';
+    }
   }
-  return s;
+  await put(buf);
 }
 
 async function writeSession(store: SessionStore, id: string, steps: boolean, put: ChunkWriter): Promise<void> {
   const session = store.get(id);
-  if (steps) {
-    await put(stepsCsv(store, session.id));
-    return;
-  }
+  if (steps) return writeSteps(store, session.id, put);
   const w = new SessionCsvWriter(store.extraKeys(session.id));
   let buf = w.headerLine();
   let n = 0;

@@ -28,6 +28,8 @@ export interface ReportResult {
   /** report.html, figure.png, figure.svg, summary.json, each in one or more parts, when asked for. */
   files: Record<string, Uint8Array[]> | null;
   verdicts: { device: string; verdict: string; reason: string }[];
+  /** The summary's one-line answer (throttling, lost time, J/token). */
+  headline: string;
 }
 
 export type ReportMessage = { type: 'done'; result: ReportResult } | { type: 'error'; code: string | null; message: string; file?: string; line?: number };
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     const text = summaryChunks(summary);
     const files = figure ? { 'report.html': [utf8(reportHtml(summary, figure.svg))], 'figure.png': [utf8(figure.png)], 'figure.svg': [utf8(figure.svg)], 'summary.json': text } : null;
     const buffers = [...new Set([...text, ...Object.values(files ?? {}).flat()].map((b) => b.buffer as ArrayBuffer))];
-    post({ type: 'done', result: { id, summary: text, files, verdicts } }, buffers);
+    post({ type: 'done', result: { id, summary: text, files, verdicts, headline: summary.headline } }, buffers);
   } catch (e) {
     if (e instanceof RleError) post({ type: 'error', code: e.code, message: e.message, ...e.where });
     else post({ type: 'error', code: null, message: (e as Error).stack ?? String(e) });

@@ -139,7 +139,7 @@ export class TrainJob {
   private step(r: StepResult): void {
     const t = this.recorder.nowS();
     // The worker timed the step itself (forward, backward, update); its message arrives within a millisecond of the end.
-    const rec: StepRecord = { step: r.step, t, t_start: t - r.seconds, loss: r.loss, grad_norm: r.grad_norm, learning_rate: r.learning_rate, tokens: r.tokens, epoch: r.epoch };
+    const rec: StepRecord = { step: r.step, t, t_start: t - r.seconds, t_source: 'own', loss: r.loss, grad_norm: r.grad_norm, learning_rate: r.learning_rate, tokens: r.tokens, epoch: r.epoch };
     this.steps.push(rec);
     void this.recorder.step(rec);
     this.o.out(stepLine(r, this.o.train.steps, this.lastTick));

@@ -8,7 +8,7 @@ export function throttleText(t: NonNullable<DeviceSummary['throttle']>): string 
   const unknown = t.unknown_s > 0 && judged > 0 ? `; ${duration(t.unknown_s)} could not be told` : '';
   if (judged === 0) return 'cannot tell (no throttle evidence: no counters, clock reasons, or temperature limit with a clock ratio)';
   if (t.throttled_s === 0) return `not throttled in ${duration(judged)} judged${unknown}`;
-  return `THROTTLED ${duration(t.throttled_s)} of ${duration(judged)} judged (${pct(t.share)}), ${t.causes.join(', ') || 'other'}${t.inferred ? ' (inferred from temperature and clocks)' : ''}${unknown}`;
+  return `THROTTLED ${duration(t.throttled_s)} of ${duration(judged)} judged (${pct(t.share)}), ${t.causes.join(', ') || 'other'}${t.inferred ? ' (inferred from temperature and clocks)' : t.inferred_s > 0 ? ` (${duration(t.inferred_s)} of it inferred from temperature and clocks)` : ''}${unknown}`;
 }
 
 export function renderSummary(s: SessionSummary, notes: readonly string[]): string {

@@ -30,27 +30,26 @@ export function deviceSelected(device: string, wanted: readonly string[]): boole
 /** Why each primary reading is missing, per device: for the capability line and the manifest. */
 export type Gaps = Record<string, Partial<Record<PrimaryKind, string>>>;
 
+const KINDS = ['util', 'temp', 'power'] as const;
+const valueOf = (r: Reading | undefined): number | null => (r?.status === 'ok' ? r.value : null);
+const provenanceOf = (r: Reading | undefined): Provenance | null => (r?.status === 'ok' ? (r.provenance ?? 'measured') : null);
+
 export function buildSamples(
   readings: readonly Reading[],
   t: number,
   scheduledT: number,
   o: DeviceSampleOptions,
 ): { samples: SampleRecord[]; gaps: Gaps } {
-  const prim = primaries(readings);
   const samples: SampleRecord[] = [];
   const gaps: Gaps = {};
-  for (const [device, p] of prim) {
-    if (!deviceSelected(device, o.devices) || !p.util) continue;
-    const val = (k: PrimaryKind): number | null => (p[k]?.status === 'ok' ? p[k].value : null);
-    const src = (k: PrimaryKind): Provenance | null => (p[k]?.status === 'ok' ? (p[k].provenance ?? 'measured') : null);
+  for (const [device, p] of primaries(readings)) {
+    if (!p.util || !deviceSelected(device, o.devices)) continue;
     const g: Partial<Record<PrimaryKind, string>> = {};
-    for (const k of ['util', 'temp', 'power'] as const) {
-      if (p[k]?.status !== 'ok') g[k] = p[k]?.reason ?? 'no sensor offers it';
-    }
-    let power = val('power');
-    let powerSrc: Provenance | null = src('power');
-    const util = val('util');
-    if (power === null && o.estimatePower && deviceClassOf(device) === 'cpu' && util !== null) {
+    for (const k of KINDS) if (p[k]?.status !== 'ok') g[k] = p[k]?.reason ?? 'no sensor offers it';
+    let power = valueOf(p.power);
+    let powerSrc = provenanceOf(p.power);
+    const util = valueOf(p.util);
+    if (power === null && o.estimatePower && util !== null && deviceClassOf(device) === 'cpu') {
       const { idleW, ratedW } = o.estimatePower;
       power = idleW + ((ratedW - idleW) * util) / 100;
       powerSrc = 'estimated';
@@ -64,10 +63,10 @@ export function buildSamples(
       t,
       scheduled_t: scheduledT,
       util_pct: util,
-      temp_c: val('temp'),
+      temp_c: valueOf(p.temp),
       power_w: power,
-      util_src: src('util'),
-      temp_src: src('temp'),
+      util_src: provenanceOf(p.util),
+      temp_src: provenanceOf(p.temp),
       power_src: powerSrc,
       extra,
     });

@@ -14,7 +14,7 @@ import { SensorSet, type SourceHealth, type SourceRecord } from '../sensors/regi
 import type { Reading, SensorContext } from '../sensors/types.js';
 import type { SampleRecord, StoreEvent } from '../store/session-store.js';
 import { sleep, systemClock, type Clock } from './clock.js';
-import { buildSamples, capabilityLines, type DeviceSampleOptions } from './device-sample.js';
+import { buildSamples, capabilityLines, deviceSelected, type DeviceSampleOptions } from './device-sample.js';
 import { Ticker, type Tick } from './ticker.js';
 
 /** Between the priming read and the capability read, ms. */
@@ -72,6 +72,8 @@ export class Sampler {
   ticks = 0;
   errors = 0;
   lastError: string | null = null;
+  /** Devices a sample has been built for (a utilization reading starts one): whose readings are used. */
+  private readonly sampled = new Set<string>();
 
   private constructor(
     private readonly o: SamplerOptions,
@@ -86,6 +88,9 @@ export class Sampler {
   ) {
     this.clock = o.clock ?? systemClock;
     this.throttle = new SessionThrottle(o.engine.limit);
+    // Only readings of sampled devices reach a sink: a source with none of them (meminfo) is parked.
+    for (const s of buildSamples(firstReadings, 0, 0, o).samples) this.sampled.add(s.device);
+    sensors.useOnly((r) => this.sampled.has(r.device) || (r.primary === true && r.kind === 'util' && deviceSelected(r.device, o.devices)));
   }
 
   /** Probes sensors and primes their counters; throws nothing for absent hardware. */
@@ -157,6 +162,7 @@ export class Sampler {
     const { readings, health } = await this.sensors.read(readTimeoutMs(this.o.hz));
     const t = tick.actualS;
     const { samples } = buildSamples(readings, t, tick.scheduledS, this.o);
+    for (const s of samples) this.sampled.add(s.device);
     const metrics: MetricRow[] = [];
     const throttle: ThrottleSample[] = [];
     const events: StoreEvent[] = [];

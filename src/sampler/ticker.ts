@@ -80,10 +80,10 @@ export class Ticker {
 
   private fire(due: number): void {
     this.timer = null;
-    const early = due - this.mono();
-    if (early > 0) {
+    const now = this.mono();
+    if (now < due) {
       // Timers may fire up to a millisecond early: wait out the rest.
-      this.timer = this.clock.setTimer(() => this.fire(due), Math.ceil(early));
+      this.timer = this.clock.setTimer(() => this.fire(due), Math.ceil(due - now));
       return;
     }
     const k = this.k++;
@@ -92,18 +92,22 @@ export class Ticker {
       this.schedule();
       return;
     }
-    const now = this.mono();
     const tick: Tick = { k, scheduledS: this.wallS(due), actualS: this.wallS(now), latenessMs: now - due };
     this.running = true;
     // Schedule the next tick before running this one: a slow tick must not delay it.
     this.schedule();
-    Promise.resolve()
-      .then(() => this.o.onTick(tick))
-      .catch((e: unknown) => this.o.onError?.(e))
-      .finally(() => {
-        this.running = false;
-        if (this.stopped || (this.o.maxTicks !== undefined && this.k >= this.o.maxTicks)) this.finish();
-      });
+    void this.run(tick);
+  }
+
+  private async run(tick: Tick): Promise<void> {
+    try {
+      await this.o.onTick(tick);
+    } catch (e) {
+      this.o.onError?.(e);
+    } finally {
+      this.running = false;
+      if (this.stopped || (this.o.maxTicks !== undefined && this.k >= this.o.maxTicks)) this.finish();
+    }
   }
 
   private finish(): void {

@@ -19,13 +19,45 @@ const FIRST = 'needs two readings (first sample)';
 /** `cpu` (all cores) or `cpu<N>` → tick counters. */
 export type StatSnapshot = Map<string, number[]>;
 
+const SPACE = 0x20, TAB = 0x09, ZERO = 0x30, NINE = 0x39;
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+
+/**
+ * The `cpu` and `cpu<N>` lines, character by character: this runs ten times a second, and
+ * splitting the whole file into lines and matching each with a regex cost more than reading
+ * it. Other lines (the long `intr` line among them) are skipped with one indexOf. A cpu line
+ * that is not a name followed by unsigned integers is ignored, as before.
+ */
 export function parseStat(text: string): StatSnapshot {
   const snap: StatSnapshot = new Map();
-  for (const line of text.split('\n')) {
-    const m = /^(cpu\d*)\s+(\d+(?:\s+\d+)*)\s*$/.exec(line);
-    if (m) snap.set(m[1]!, m[2]!.split(/\s+/).slice(0, COLUMNS).map(Number));
+  for (let i = 0; i < text.length; ) {
+    let end = text.indexOf('\n', i);
+    if (end < 0) end = text.length;
+    if (text.startsWith('cpu', i)) {
+      const line = cpuLine(text, i, end);
+      if (line) snap.set(line.name, line.counters);
+    }
+    i = end + 1;
   }
   return snap;
+}
+
+/** The line text[from, end) as `cpu\d*` and its first COLUMNS counters, or null when malformed. */
+function cpuLine(text: string, from: number, end: number): { name: string; counters: number[] } | null {
+  let i = from + 3;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  const name = text.slice(from, i);
+  const counters: number[] = [];
+  for (;;) {
+    const start = i;
+    while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
+    if (i === end) break;
+    if (i === start || !isDigit(text.charCodeAt(i))) return null;
+    let v = 0;
+    for (let c = text.charCodeAt(i); i < end && isDigit(c); c = text.charCodeAt(++i)) v = v * 10 + (c - ZERO);
+    if (counters.length < COLUMNS) counters.push(v);
+  }
+  return counters.length > 0 ? { name, counters } : null;
 }
 
 /**
@@ -52,13 +84,21 @@ export function createProcStat(ctx: SensorContext, opts: SourceOptions = {}): Se
   let prev: StatSnapshot | null = null;
   let probed = false;
 
-  const base = (key: string) =>
-    key === 'cpu'
-      ? { id: 'cpu.util', device: 'cpu', kind: 'util' as const, unit: '%', source: file, primary: true }
-      : { id: `cpu.core${key.slice(3)}.util`, device: 'cpu', kind: 'util' as const, unit: '%', source: file };
-  const keys = () => ['cpu', ...[...cores].sort((a, b) => a - b).map((n) => `cpu${n}`)];
+  type Base = Omit<Reading, 'status' | 'value' | 'reason'>;
+  /** Reading bases by key, and the keys in order, rebuilt only when a core first appears. */
+  const bases = new Map<string, Base>([['cpu', { id: 'cpu.util', device: 'cpu', kind: 'util', unit: '%', source: file, primary: true }]]);
+  let keyList: string[] = ['cpu'];
+  const base = (key: string): Base => bases.get(key)!;
+  const keys = () => keyList;
   const remember = (snap: StatSnapshot) => {
-    for (const k of snap.keys()) if (k !== 'cpu') cores.add(Number(k.slice(3)));
+    let grew = false;
+    for (const k of snap.keys()) {
+      if (k === 'cpu' || bases.has(k)) continue;
+      bases.set(k, { id: `cpu.core${k.slice(3)}.util`, device: 'cpu', kind: 'util', unit: '%', source: file });
+      cores.add(Number(k.slice(3)));
+      grew = true;
+    }
+    if (grew) keyList = ['cpu', ...[...cores].sort((a, b) => a - b).map((n) => `cpu${n}`)];
   };
 
   async function probe(): Promise<void> {

@@ -55,11 +55,12 @@ export interface ReadResult {
 }
 
 /**
- * A source whose every reading was 'unavailable' (no such hardware, permission denied) is read
- * again only this often, ms: absent sensors rarely appear, and re-checking them ten times a
- * second is most of an idle probe's cost.
+ * A parked source is read again only this often, ms. A source is parked when every reading it
+ * gave was 'unavailable' (no such hardware, permission denied: absent sensors rarely appear,
+ * and re-checking them ten times a second was most of an idle probe's cost), or when nobody
+ * uses any of its readings (see SensorSet.useOnly).
  */
-const ABSENT_RECHECK_MS = 30_000;
+const RECHECK_MS = 30_000;
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -69,11 +70,28 @@ function healthOf(name: string, readings: readonly Reading[], durationMs: number
   return { name, up: !bad, durationMs, error: bad ? `${bad.id}: ${bad.reason ?? 'error'}` : null };
 }
 
+interface SourceRead {
+  readonly readings: Reading[];
+  readonly health: SourceHealth;
+}
+
+/** One source's standing in the set. */
+class SourceState {
+  /** Session time until which the source stays parked (ms on the set's clock), and what it gave last. */
+  parkedUntil = -Infinity;
+  parked: SourceRead;
+  /** Consecutive all-unavailable reads (a first delta read is unavailable once). */
+  absentStreak = 0;
+  readonly record: { up: boolean; failures: number; last_error: string | null } = { up: true, failures: 0, last_error: null };
+
+  constructor(readonly source: SensorSource) {
+    this.parked = { readings: [], health: { name: source.name, up: true, durationMs: 0, error: null } };
+  }
+}
+
 export class SensorSet {
-  private readonly absentUntil = new Map<SensorSource, { until: number; readings: Reading[] }>();
-  /** Consecutive all-unavailable reads per source (a first delta read is unavailable once). */
-  private readonly absentStreak = new Map<SensorSource, number>();
-  private readonly records = new Map<string, { up: boolean; failures: number; last_error: string | null }>();
+  private readonly states: readonly SourceState[];
+  private used: ((r: Reading) => boolean) | null = null;
 
   private constructor(
     readonly sources: readonly SensorSource[],
@@ -81,7 +99,7 @@ export class SensorSet {
     /** The set's own kept-open file handles, closed with it (null when the caller brought a reader). */
     private readonly files: FileHandleCache | null,
   ) {
-    for (const s of sources) this.records.set(s.name, { up: true, failures: 0, last_error: null });
+    this.states = sources.map((s) => new SourceState(s));
   }
 
   /** Creates and probes every enabled source, concurrently. */
@@ -94,26 +112,55 @@ export class SensorSet {
   }
 
   /**
+   * Which readings anyone uses (the sampler: those of the devices it samples). A source none
+   * of whose readings is used, and none failed, is parked like an absent one: /proc/meminfo's
+   * readings belong to no sampled device, and reading and parsing them every tick was work for
+   * nobody. Its health and its readings stay those of its last read.
+   */
+  useOnly(used: (r: Reading) => boolean): void {
+    this.used = used;
+  }
+
+  /**
    * Reads every source concurrently; a slow or failing source never stops the others. One
-   * deadline timer serves all sources (a timer per source per tick costs more than the reads).
+   * deadline serves all sources, and its timer is armed only when a read has to wait: when one
+   * of the set's files goes to the thread pool (sysfs), or always with a reader of the caller's.
+   * procfs reads, parked sources and nvidia-smi's latest line never wait, and a timer armed and
+   * cleared every tick still woke the process when it was due (clearTimeout drops Node's timer,
+   * not libuv's): one wake-up per tick for nothing.
    */
   async read(timeoutMs: number): Promise<ReadResult> {
+    const t0 = this.now();
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    let expire!: () => void;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => (expire = () => resolve(TIMED_OUT)));
+    const arm = (): void => {
+      if (timer) return;
+      timer = setTimeout(expire, Math.max(0, timeoutMs - (this.now() - t0)));
       timer.unref();
-    });
+    };
+    if (this.files) this.files.onWait = arm;
+    else arm();
     try {
-      const results = await Promise.all(this.sources.map((s) => this.readOne(s, deadline, timeoutMs)));
-      for (const r of results) this.note(r.health);
-      return { readings: results.flatMap((r) => r.readings), health: results.map((r) => r.health) };
+      const parked = this.states.map((st) => t0 < st.parkedUntil);
+      const fresh = await Promise.all(this.states.filter((_, i) => !parked[i]).map((st) => this.readOne(st, deadline, timeoutMs)));
+      const readings: Reading[] = [];
+      const health: SourceHealth[] = [];
+      let j = 0;
+      this.states.forEach((st, i) => {
+        const r = parked[i] ? st.parked : fresh[j++]!;
+        for (const x of r.readings) readings.push(x);
+        health.push(r.health);
+      });
+      return { readings, health };
     } finally {
       clearTimeout(timer);
+      if (this.files) this.files.onWait = null;
     }
   }
 
-  private note(h: SourceHealth): void {
-    const rec = this.records.get(h.name)!;
+  private note(st: SourceState, h: SourceHealth): void {
+    const rec = st.record;
     rec.up = h.up;
     if (!h.up) {
       rec.failures++;
@@ -123,25 +170,32 @@ export class SensorSet {
 
   /** Each source's state now and its failures so far. */
   health(): SourceRecord[] {
-    return [...this.records].map(([name, r]) => ({ name, ...r }));
+    return this.states.map((st) => ({ name: st.source.name, ...st.record }));
   }
 
-  private async readOne(s: SensorSource, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<{ readings: Reading[]; health: SourceHealth }> {
+  private async readOne(st: SourceState, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<SourceRead> {
+    const s = st.source;
     const t0 = this.now();
-    const cached = this.absentUntil.get(s);
-    if (cached && t0 < cached.until) return { readings: cached.readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
+    let out: SourceRead;
     try {
       const readings = await Promise.race([s.read(), deadline]);
       if (readings === TIMED_OUT) throw new Error(`timed out after ${timeoutMs} ms`);
-      const absent = readings.length > 0 && readings.every((r) => r.status === 'unavailable');
-      const streak = absent ? (this.absentStreak.get(s) ?? 0) + 1 : 0;
-      this.absentStreak.set(s, streak);
-      if (streak >= 2) this.absentUntil.set(s, { until: t0 + ABSENT_RECHECK_MS, readings });
-      else this.absentUntil.delete(s);
-      return { readings, health: healthOf(s.name, readings, this.now() - t0) };
+      out = { readings, health: healthOf(s.name, readings, this.now() - t0) };
+      const some = readings.length > 0;
+      st.absentStreak = some && readings.every((r) => r.status === 'unavailable') ? st.absentStreak + 1 : 0;
+      const used = this.used;
+      const unused = some && used !== null && readings.every((r) => r.status !== 'error' && !used(r));
+      if (st.absentStreak >= 2 || unused) {
+        st.parkedUntil = t0 + RECHECK_MS;
+        st.parked = { readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
+      } else st.parkedUntil = -Infinity;
     } catch (e) {
-      return { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
+      out = { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
+      st.absentStreak = 0;
+      st.parkedUntil = -Infinity;
     }
+    this.note(st, out.health);
+    return out;
   }
 
   async close(): Promise<void> {

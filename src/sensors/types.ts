@@ -9,6 +9,8 @@
  * - Units are converted once, at the edge: °C, W, J, MHz, bytes, %.
  * - Energy stays a counter; power is Δenergy/Δt between two reads, never a point sample.
  * - No child process per read (nvidia-smi is one long-lived streaming child).
+ * - read() waits on nothing but ctx.readFile: the set's deadline timer is armed when one of its
+ *   files waits for the thread pool (a read that settles at once needs no timer).
  */
 
 export type ReadingKind =
@@ -88,19 +90,30 @@ export interface SensorSource {
 
 export type SensorFactory = (ctx: SensorContext) => SensorSource;
 
+type Base = Omit<Reading, 'status' | 'value' | 'reason'>;
+
+/**
+ * Every reading is built here with the same fields in the same order, so all readings share
+ * one object shape: spreading bases of different shapes ({ ...base, status }) went through
+ * V8's slow generic copy, and building readings was the largest cost of a tick.
+ */
+function reading(b: Base, status: ReadingStatus, value: number | null, reason: string | null, provenance: Reading['provenance']): Reading {
+  return { id: b.id, device: b.device, kind: b.kind, status, value, unit: b.unit, source: b.source, reason, primary: b.primary, provenance, detail: b.detail };
+}
+
 /** A reading that is unavailable, with its reason. */
-export function unavailable(base: Omit<Reading, 'status' | 'value' | 'reason'>, reason: string): Reading {
-  return { ...base, status: 'unavailable', value: null, reason };
+export function unavailable(base: Base, reason: string): Reading {
+  return reading(base, 'unavailable', null, reason, base.provenance);
 }
 
 /** A reading that failed, with the error message. */
-export function failed(base: Omit<Reading, 'status' | 'value' | 'reason'>, reason: string): Reading {
-  return { ...base, status: 'error', value: null, reason };
+export function failed(base: Base, reason: string): Reading {
+  return reading(base, 'error', null, reason, base.provenance);
 }
 
 /** A measured value. */
-export function ok(base: Omit<Reading, 'status' | 'value' | 'reason'>, value: number): Reading {
-  return { ...base, status: 'ok', value, reason: null, provenance: base.provenance ?? 'measured' };
+export function ok(base: Base, value: number): Reading {
+  return reading(base, 'ok', value, null, base.provenance ?? 'measured');
 }
 
 /** A source for people: a streaming command is shown by its executable only. */

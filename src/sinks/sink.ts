@@ -47,7 +47,7 @@ export class SinkSet {
 
   /** Adds a sink (before or during a session). */
   add(s: Sink): void {
-    this.active.push(s);
+    this.active = [...this.active, s];
   }
 
   get names(): string[] {
@@ -83,10 +83,13 @@ export class SinkSet {
     }
   }
 
+  /** Most sinks are synchronous: only a promise a sink returns is awaited (no microtask per sink per tick). */
   private async each(f: (s: Sink) => void | Promise<void>): Promise<void> {
-    for (const s of [...this.active]) {
+    // add() and fail() replace `active` rather than editing it: this loop sees the sinks of its tick.
+    for (const s of this.active) {
       try {
-        await f(s);
+        const p = f(s);
+        if (p) await p;
       } catch (e) {
         this.fail(s, e);
       }

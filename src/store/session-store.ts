@@ -127,6 +127,12 @@ function migrate(db: Database.Database): void {
   }
 }
 
+/** Whether `o` has an own key (without building the array of them). */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -191,36 +197,39 @@ export class SessionStore {
     return id;
   }
 
-  private stmts: { sample: Database.Statement; metric: Database.Statement; event: Database.Statement } | null = null;
+  private appendTx: ((sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[]) => void) | null = null;
 
-  private prepared(): { sample: Database.Statement; metric: Database.Statement; event: Database.Statement } {
-    this.stmts ??= {
-      sample: this.db.prepare(
-        `INSERT INTO samples (session_id, device, t, scheduled_t, util_pct, temp_c, power_w, util_src, temp_src, power_src, extra)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      metric: this.db.prepare(
-        `INSERT INTO metrics (sample_id, rle_smoothed, rle_raw, rle_norm, E_th, E_pw, a_load, t_sustain_s, rolling_peak, collapse, power_source, throttled, throttle_causes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      event: this.db.prepare('INSERT INTO events (session_id, t, device, type, detail) VALUES (?, ?, ?, ?, ?)'),
-    };
-    return this.stmts;
+  /**
+   * The statements and the transaction of append(), prepared once: better-sqlite3 builds four
+   * wrapper functions for every db.transaction() call, and the store sink commits twice a second.
+   */
+  private appender(): (sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[]) => void {
+    if (this.appendTx) return this.appendTx;
+    const sample = this.db.prepare(
+      `INSERT INTO samples (session_id, device, t, scheduled_t, util_pct, temp_c, power_w, util_src, temp_src, power_src, extra)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const metric = this.db.prepare(
+      `INSERT INTO metrics (sample_id, rle_smoothed, rle_raw, rle_norm, E_th, E_pw, a_load, t_sustain_s, rolling_peak, collapse, power_source, throttled, throttle_causes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const event = this.db.prepare('INSERT INTO events (session_id, t, device, type, detail) VALUES (?, ?, ?, ?, ?)');
+    this.appendTx = this.db.transaction((sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[]) => {
+      for (const { sample: s, metric: m, throttle: th } of rows) {
+        const extra = s.extra && hasKeys(s.extra) ? JSON.stringify(s.extra) : null;
+        const r = sample.run(sessionId, s.device, s.t, s.scheduled_t, s.util_pct, s.temp_c, s.power_w, s.util_src, s.temp_src, s.power_src, extra);
+        metric.run(r.lastInsertRowid, m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw, m.a_load, m.t_sustain_s, m.rolling_peak, m.collapse, m.power_source, th?.throttled ?? null, th?.causes ?? null);
+      }
+      for (const e of events) event.run(sessionId, e.t, e.device, e.type, e.detail ?? null);
+    });
+    return this.appendTx;
   }
 
   /** Rows (and events) of one tick, or a batch of imported rows, in one transaction. */
   append(sessionId: string, rows: readonly StoredRow[], events: readonly StoreEvent[] = []): void {
-    const st = this.prepared();
-    const tx = this.db.transaction(() => {
-      for (const { sample: s, metric: m, throttle: th } of rows) {
-        const extra = s.extra && Object.keys(s.extra).length > 0 ? JSON.stringify(s.extra) : null;
-        const r = st.sample.run(sessionId, s.device, s.t, s.scheduled_t, s.util_pct, s.temp_c, s.power_w, s.util_src, s.temp_src, s.power_src, extra);
-        st.metric.run(r.lastInsertRowid, m.rle_smoothed, m.rle_raw, m.rle_norm, m.E_th, m.E_pw, m.a_load, m.t_sustain_s, m.rolling_peak, m.collapse, m.power_source, th?.throttled ?? null, th?.causes ?? null);
-      }
-      for (const e of events) st.event.run(sessionId, e.t, e.device, e.type, e.detail ?? null);
-    });
+    const tx = this.appender();
     try {
-      tx();
+      tx(sessionId, rows, events);
     } catch (e) {
       throw new RleError('E_STORE', `cannot write to the session store: ${(e as Error).message}`, { file: this.file });
     }

@@ -24,6 +24,14 @@ export interface Gpt2Config {
   readonly tieWordEmbeddings: boolean;
 }
 
+const GPT2_BASE = { vocabSize: 50257, nPositions: 1024, layerNormEpsilon: 1e-5, tieWordEmbeddings: true };
+
+/** GPT-2's shapes as presets (random init): GPT-2's vocabulary and context, a small and DistilGPT-2's width and depth. */
+export const PRESETS: Readonly<Record<string, Gpt2Config>> = {
+  tiny: { ...GPT2_BASE, nLayer: 4, nEmbd: 128, nHead: 4 },
+  distilgpt2: { ...GPT2_BASE, nLayer: 6, nEmbd: 768, nHead: 12 },
+};
+
 /**
  * Reads a GPT-2 `config.json`. The size keys are required (a config saved by transformers
  * always has them); `layer_norm_epsilon` defaults to 1e-5 and `tie_word_embeddings` to true,

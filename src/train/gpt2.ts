@@ -63,7 +63,7 @@ export class Gpt2 {
     if (!a || a.length !== n) {
       a = new this.F(n);
       this.scratch.set(key, a);
-    } else if (zero) a.fill(0);
+    } else if (zero) this.k.zero(a);
     return a;
   }
 
@@ -100,13 +100,7 @@ export class Gpt2 {
     const BT = B * T;
     const encoded = this.buf('encoded', BT * C);
     const wte = this.p('wte.weight');
-    const wpe = this.p('wpe.weight');
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const tok = inputs[b * T + t]!;
-        for (let c = 0; c < C; c++) encoded[(b * T + t) * C + c] = wte[tok * C + c]! + wpe[t * C + c]!;
-      }
-    }
+    this.k.encoderForward(encoded, inputs, wte, this.p('wpe.weight'), B, T, C);
     const layers: LayerActs[] = [];
     let residual: Arr = encoded;
     for (let l = 0; l < L; l++) {
@@ -122,12 +116,12 @@ export class Gpt2 {
       this.k.matmulForward(a.qkv, a.ln1, n('attn.c_attn.weight'), n('attn.c_attn.bias'), BT, C, 3 * C);
       this.k.attentionForward(a.atty, a.preatt, a.att, a.qkv, B, T, C, NH);
       this.k.matmulForward(a.attproj, a.atty, n('attn.c_proj.weight'), n('attn.c_proj.bias'), BT, C, C);
-      for (let i = 0; i < BT * C; i++) a.res2[i] = residual[i]! + a.attproj[i]!;
+      this.k.residualForward(a.res2, residual, a.attproj, BT * C);
       this.k.layernormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, n('ln_2.weight'), n('ln_2.bias'), BT, C, eps);
       this.k.matmulForward(a.fch, a.ln2, n('mlp.c_fc.weight'), n('mlp.c_fc.bias'), BT, C, 4 * C);
       this.k.geluForward(a.fchGelu, a.fch, BT * 4 * C);
       this.k.matmulForward(a.fcproj, a.fchGelu, n('mlp.c_proj.weight'), n('mlp.c_proj.bias'), BT, 4 * C, C);
-      for (let i = 0; i < BT * C; i++) a.res3[i] = a.res2[i]! + a.fcproj[i]!;
+      this.k.residualForward(a.res3, a.res2, a.fcproj, BT * C);
       layers.push(a);
       residual = a.res3;
     }
@@ -145,63 +139,55 @@ export class Gpt2 {
   }
 
   zeroGrad(): void {
-    for (const g of this.grads.values()) g.fill(0);
+    for (const g of this.grads.values()) this.k.zero(g);
   }
 
-  /** Gradients of the last forward's loss, accumulated into `grads`. */
+  /**
+   * Gradients of the last forward's loss, accumulated into `grads`. The gradient of the logits
+   * is computed in place of the probabilities (a 100 MB buffer at GPT-2's vocabulary and
+   * 512 tokens, not allocated, zeroed and read twice), so one backward per forward.
+   */
   backward(): void {
     const A = this.acts;
     if (!A) throw new Error('backward() before forward()');
     const { nEmbd: C, nHead: NH, vocabSize: V, nLayer: L } = this.cfg;
     const { B, T } = A;
     const BT = B * T;
-    // d loss / d logits = (p − onehot) / count on counted positions
-    const dlogits = this.buf('dlogits', BT * V, true);
+    // d loss / d logits = (p − onehot) / count on counted positions, over the probabilities
+    const dlogits = A.probs;
     if (A.count > 0) this.k.xentBackward(A.probs, A.targets, BT, V, IGNORE, dlogits, A.count);
+    else this.k.zero(dlogits);
     const dlnf = this.buf('dlnf', BT * C, true);
     this.k.matmulBackwardT(dlnf, this.g('wte.weight'), dlogits, A.lnf, this.p('wte.weight'), BT, C, V);
-    let dres: Arr = this.buf('dres', BT * C, true);
+    this.acts = null; // the probabilities are gone
+    // One buffer carries the residual stream's gradient down the layers: each LayerNorm's
+    // backward adds its input gradient into it, after the branch that reads it is done.
+    const dres = this.buf('dres', BT * C, true);
     const last = L > 0 ? A.layers[L - 1]!.res3 : A.encoded;
     this.k.layernormBackward(dres, this.g('ln_f.weight'), this.g('ln_f.bias'), dlnf, last, this.p('ln_f.weight'), A.lnfMean, A.lnfRstd, BT, C);
+    const z = (k: string, len: number): Arr => this.buf(k, len, true);
     for (let l = L - 1; l >= 0; l--) {
       const a = A.layers[l]!;
       const input = l === 0 ? A.encoded : A.layers[l - 1]!.res3;
       const n = (s: string): Arr => this.p(`h.${l}.${s}`);
       const gn = (s: string): Arr => this.g(`h.${l}.${s}`);
-      // res3 = res2 + fcproj: dres flows to both
-      const z = (k: string, len: number): Arr => this.buf(k, len, true);
-      const dres2 = this.buf('dres2', BT * C);
-      dres2.set(dres);
+      // res3 = res2 + fcproj: dres (= d res3) is the MLP's output gradient, then gains LN2's input gradient (→ d res2)
       const dfchGelu = z('dfchGelu', BT * 4 * C);
       this.k.matmulBackward(dfchGelu, gn('mlp.c_proj.weight'), gn('mlp.c_proj.bias'), dres, a.fchGelu, n('mlp.c_proj.weight'), BT, 4 * C, C);
       const dfch = z('dfch', BT * 4 * C);
       this.k.geluBackward(dfch, a.fch, dfchGelu, BT * 4 * C);
       const dln2 = z('dln2', BT * C);
       this.k.matmulBackward(dln2, gn('mlp.c_fc.weight'), gn('mlp.c_fc.bias'), dfch, a.ln2, n('mlp.c_fc.weight'), BT, C, 4 * C);
-      this.k.layernormBackward(dres2, gn('ln_2.weight'), gn('ln_2.bias'), dln2, a.res2, n('ln_2.weight'), a.ln2Mean, a.ln2Rstd, BT, C);
-      // res2 = input + attproj
-      const dinput = this.buf(l % 2 === 0 ? 'dresEven' : 'dresOdd', BT * C); // never the buffer dres is in
-      dinput.set(dres2);
+      this.k.layernormBackward(dres, gn('ln_2.weight'), gn('ln_2.bias'), dln2, a.res2, n('ln_2.weight'), a.ln2Mean, a.ln2Rstd, BT, C);
+      // res2 = input + attproj: likewise, d res2 → d input
       const datty = z('datty', BT * C);
-      this.k.matmulBackward(datty, gn('attn.c_proj.weight'), gn('attn.c_proj.bias'), dres2, a.atty, n('attn.c_proj.weight'), BT, C, C);
+      this.k.matmulBackward(datty, gn('attn.c_proj.weight'), gn('attn.c_proj.bias'), dres, a.atty, n('attn.c_proj.weight'), BT, C, C);
       const dqkv = z('dqkv', BT * 3 * C);
       this.k.attentionBackward(dqkv, z('dpreatt', B * NH * T * T), z('datt', B * NH * T * T), datty, a.qkv, a.att, B, T, C, NH);
       const dln1 = z('dln1', BT * C);
       this.k.matmulBackward(dln1, gn('attn.c_attn.weight'), gn('attn.c_attn.bias'), dqkv, a.ln1, n('attn.c_attn.weight'), BT, C, 3 * C);
-      this.k.layernormBackward(dinput, gn('ln_1.weight'), gn('ln_1.bias'), dln1, input, n('ln_1.weight'), a.ln1Mean, a.ln1Rstd, BT, C);
-      dres = dinput;
+      this.k.layernormBackward(dres, gn('ln_1.weight'), gn('ln_1.bias'), dln1, input, n('ln_1.weight'), a.ln1Mean, a.ln1Rstd, BT, C);
     }
-    const dwte = this.g('wte.weight');
-    const dwpe = this.g('wpe.weight');
-    for (let b = 0; b < B; b++) {
-      for (let t = 0; t < T; t++) {
-        const tok = A.inputs[b * T + t]!;
-        for (let c = 0; c < C; c++) {
-          const d = dres[(b * T + t) * C + c]!;
-          dwte[tok * C + c]! += d;
-          dwpe[t * C + c]! += d;
-        }
-      }
-    }
+    this.k.encoderBackward(this.g('wte.weight'), this.g('wpe.weight'), dres, A.inputs, B, T, C);
   }
 }

@@ -39,7 +39,8 @@ export class AdamW {
     this.v = params.map((p) => new Float32Array(p.data.length));
   }
 
-  step(lr: number): void {
+  /** One update; `gradScale` applies clipping on the fly (clipScale), leaving the gradients as they are. */
+  step(lr: number, gradScale = 1): void {
     this.t++;
     const { beta1, beta2, eps, weightDecay } = this.o;
     const bc1 = 1 - beta1 ** this.t;
@@ -48,20 +49,32 @@ export class AdamW {
     const sqrtBc2 = Math.sqrt(bc2);
     this.params.forEach((p, i) => {
       const shrink = p.decay ? 1 - lr * weightDecay : 1;
-      this.update(p.data, p.grad, this.m[i]!, this.v[i]!, beta1, beta2, eps, shrink, stepSize, sqrtBc2);
+      this.update(p.data, p.grad, this.m[i]!, this.v[i]!, beta1, beta2, eps, shrink, stepSize, sqrtBc2, gradScale);
     });
   }
 }
 
-/**
- * Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before
- * clipping (what HF logs as grad_norm). The 1e-6 guard is PyTorch's.
- */
-export function clipGradNorm(params: readonly Param[], maxNorm: number, k: Pick<Kernels, 'sumSquares' | 'scale'> = Ref): number {
+/** The global L2 norm of all gradients (what HF logs as grad_norm). */
+export function gradNorm(params: readonly Param[], k: Pick<Kernels, 'sumSquares'> = Ref): number {
   let ss = 0;
   for (const p of params) ss += k.sumSquares(p.grad);
-  const norm = Math.sqrt(ss);
+  return Math.sqrt(ss);
+}
+
+/** clip_grad_norm_'s factor for a pre-clip norm: maxNorm / (norm + 1e-6) when below 1 (the 1e-6 guard is PyTorch's), else 1. */
+export function clipScale(norm: number, maxNorm: number): number {
   const coef = maxNorm / (norm + 1e-6);
+  return coef < 1 ? coef : 1;
+}
+
+/**
+ * Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm before
+ * clipping. The trainer does not call this: it passes clipScale to AdamW.step instead, which
+ * saves a pass over every gradient.
+ */
+export function clipGradNorm(params: readonly Param[], maxNorm: number, k: Pick<Kernels, 'sumSquares' | 'scale'> = Ref): number {
+  const norm = gradNorm(params, k);
+  const coef = clipScale(norm, maxNorm);
   if (coef < 1) for (const p of params) k.scale(p.grad, coef);
   return norm;
 }

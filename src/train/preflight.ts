@@ -9,17 +9,11 @@
 import { RleError } from '../errors.js';
 import { checkGpt2Checkpoint } from './checkpoint.js';
 import { IGNORE_INDEX, loadBatches, loadJsonl, MAX_SEQ, type Batch } from './dataset.js';
-import type { Gpt2Config } from './gpt2-config.js';
+import { PRESETS, type Gpt2Config } from './gpt2-config.js';
 import { checkTrainingMemory } from './memory-budget.js';
 import { VOCAB_SIZE } from './tokenizer.js';
 import type { TrainOptions } from './trainer.js';
 
-/** GPT-2's presets (random init); the trainer's PRESETS hold the same. */
-const GPT2_BASE = { vocabSize: 50257, nPositions: 1024, layerNormEpsilon: 1e-5, tieWordEmbeddings: true };
-export const PRESET_CONFIGS: Readonly<Record<string, Gpt2Config>> = {
-  tiny: { ...GPT2_BASE, nLayer: 4, nEmbd: 128, nHead: 4 },
-  distilgpt2: { ...GPT2_BASE, nLayer: 6, nEmbd: 768, nHead: 12 },
-};
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isSafeInteger(v) || v < 1) throw new RleError('E_OPTION', `--${name} must be a positive integer, got ${v}`);
@@ -32,8 +26,8 @@ export function checkTrainOptions(o: TrainOptions): void {
   if (!(o.lr >= 0) || !Number.isFinite(o.lr)) throw new RleError('E_OPTION', `--lr must be a non-negative number, got ${o.lr}`);
   if (!(o.weightDecay >= 0)) throw new RleError('E_OPTION', `--weight-decay must be non-negative, got ${o.weightDecay}`);
   if (o.dataset && o.batches) throw new RleError('E_USAGE', '--dataset and --batches are alternatives: give one');
-  const preset = PRESET_CONFIGS[o.preset];
-  if (!o.modelDir && !preset) throw new RleError('E_OPTION', `unknown preset "${o.preset}"; one of ${Object.keys(PRESET_CONFIGS).join(', ')}`);
+  const preset = PRESETS[o.preset];
+  if (!o.modelDir && !preset) throw new RleError('E_OPTION', `unknown preset "${o.preset}"; one of ${Object.keys(PRESETS).join(', ')}`);
   const context = o.modelDir ? MAX_SEQ : preset!.nPositions;
   if (!o.batches && o.seq > context) throw new RleError('E_OPTION', `--seq ${o.seq} is longer than the model's context (${context})`);
 }
@@ -71,7 +65,7 @@ function checkBatchesFit(batches: readonly Batch[], cfg: Gpt2Config, hf: boolean
  */
 async function modelFor(o: TrainOptions, shape: { batch: number; seq: number }, from: { batches?: string }): Promise<Gpt2Config> {
   if (o.modelDir) return checkGpt2Checkpoint(o.modelDir, shape, from);
-  const cfg = PRESET_CONFIGS[o.preset]!;
+  const cfg = PRESETS[o.preset]!;
   checkTrainingMemory(cfg, shape.batch, shape.seq, from);
   return cfg;
 }

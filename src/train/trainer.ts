@@ -9,19 +9,14 @@ import { RleError } from '../errors.js';
 import { loadGpt2Checkpoint } from './checkpoint.js';
 import { BUILTIN_EXAMPLES, formatExample, loadBatches, loadJsonl, makeBatches, type Batch } from './dataset.js';
 import { Gpt2, hfLabelsToTargets, IGNORE } from './gpt2.js';
-import type { Gpt2Config } from './gpt2-config.js';
+import { PRESETS, type Gpt2Config } from './gpt2-config.js';
 import { selectKernels, type KernelChoice } from './kernels/select.js';
 import type { Kernels } from './kernels/types.js';
-import { AdamW, clipGradNorm, type Param } from './optim.js';
+import { AdamW, clipScale, gradNorm, type Param } from './optim.js';
 import { checkTrainerStart } from './preflight.js';
 import { learningRateForStep } from './schedule.js';
 
-const GPT2_BASE = { vocabSize: 50257, nPositions: 1024, layerNormEpsilon: 1e-5, tieWordEmbeddings: true };
-
-export const PRESETS: Readonly<Record<string, Gpt2Config>> = {
-  tiny: { ...GPT2_BASE, nLayer: 4, nEmbd: 128, nHead: 4 },
-  distilgpt2: { ...GPT2_BASE, nLayer: 6, nEmbd: 768, nHead: 12 },
-};
+export { PRESETS };
 
 export interface TrainOptions {
   /** A key of PRESETS (random init, seeded), unless modelDir is given. */
@@ -74,8 +69,9 @@ interface Prepared {
 
 const CLIP_NORM = 1.0;
 
-function positiveInt(name: string, v: number): void {
-  if (!Number.isSafeInteger(v) || v < 1) throw new RleError('E_OPTION', `--${name} must be a positive integer, got ${v}`);
+/** Instrumentation, not options: the bench wraps the kernel set to time each operation (kernels/profile.ts). */
+export interface TrainerHooks {
+  wrapKernels?: (k: Kernels) => Kernels;
 }
 
 export class Trainer {
@@ -91,23 +87,18 @@ export class Trainer {
     private readonly kernels: Kernels,
   ) {}
 
-  static async create(o: TrainOptions): Promise<Trainer> {
-    await checkTrainerStart(o); // options, model and batch shape against the memory budget, before any allocation
-    for (const k of ['steps', 'batch', 'seq', 'threads'] as const) positiveInt(k, o[k]);
-    if (!Number.isSafeInteger(o.warmup) || o.warmup < 0) throw new RleError('E_OPTION', `--warmup must be a non-negative integer, got ${o.warmup}`);
-    if (!(o.lr >= 0) || !Number.isFinite(o.lr)) throw new RleError('E_OPTION', `--lr must be a non-negative number, got ${o.lr}`);
-    if (!(o.weightDecay >= 0)) throw new RleError('E_OPTION', `--weight-decay must be non-negative, got ${o.weightDecay}`);
-    if (o.dataset && o.batches) throw new RleError('E_USAGE', '--dataset and --batches are alternatives: give one');
+  static async create(o: TrainOptions, hooks: TrainerHooks = {}): Promise<Trainer> {
+    // Options, model and batch shape against the memory budget, before any allocation (preflight.ts).
+    await checkTrainerStart(o);
     const ks = selectKernels(o.kernels, o.threads);
+    const kernels = hooks.wrapKernels ? hooks.wrapKernels(ks.kernels) : ks.kernels;
     let model: Gpt2;
     let source: string;
     if (o.modelDir) {
-      model = await loadGpt2Checkpoint(o.modelDir, ks.kernels);
+      model = await loadGpt2Checkpoint(o.modelDir, kernels);
       source = `checkpoint ${o.modelDir}`;
     } else {
-      const cfg = PRESETS[o.preset];
-      if (!cfg) throw new RleError('E_OPTION', `unknown preset "${o.preset}"; one of ${Object.keys(PRESETS).join(', ')}`);
-      model = new Gpt2(cfg, Float32Array, ks.kernels);
+      model = new Gpt2(PRESETS[o.preset]!, Float32Array, kernels); // a known preset: checkTrainerStart said so
       model.initRandom(mulberry32(o.seed));
       source = `preset ${o.preset} (random init, seed ${o.seed})`;
     }
@@ -131,7 +122,7 @@ export class Trainer {
       grad: model.grads.get(name) as Float32Array,
       decay: /\.weight$/.test(name) && !/ln_\d\.|ln_f\./.test(name), // 2-D weights only
     }));
-    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay }, ks.kernels.adamw);
+    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay }, kernels.adamw);
     const count = params.reduce((s, p) => s + p.data.length, 0);
     const info: TrainInfo = {
       model: { source, n_layer: cfg.nLayer, n_embd: cfg.nEmbd, n_head: cfg.nHead, vocab_size: cfg.vocabSize, parameters: count },
@@ -139,7 +130,7 @@ export class Trainer {
       data: dataInfo,
       optimizer: { name: 'AdamW', lr: o.lr, warmup: o.warmup, weight_decay: o.weightDecay, clip_norm: CLIP_NORM, steps: o.steps },
     };
-    return new Trainer(model, data, params, opt, o, info, ks.kernels);
+    return new Trainer(model, data, params, opt, o, info, kernels);
   }
 
   /** One optimizer step; a non-finite loss is returned as is (the caller stops). */
@@ -150,16 +141,17 @@ export class Trainer {
     const lr = learningRateForStep(n, this.o.lr, this.o.warmup, this.o.steps);
     this.model.zeroGrad();
     const loss = this.model.forward(d.inputs, d.targets, d.B, d.T);
-    let gradNorm = NaN;
+    let norm = NaN;
     if (Number.isFinite(loss)) {
       this.model.backward();
-      gradNorm = clipGradNorm(this.params, CLIP_NORM, this.kernels);
-      if (Number.isFinite(gradNorm)) this.opt.step(lr);
+      norm = gradNorm(this.params, this.kernels);
+      // clipping folded into the update: one pass over the gradients fewer
+      if (Number.isFinite(norm)) this.opt.step(lr, clipScale(norm, CLIP_NORM));
     }
     // Past the last prepared batch (--batches cycles), the epoch keeps counting.
     const cycles = Math.floor((n - 1) / this.data.length);
     const epoch = this.o.batches ? cycles + d.epoch : d.epoch;
-    return { step: n, loss, grad_norm: gradNorm, learning_rate: lr, epoch, tokens: d.B * d.T, seconds: (performance.now() - t0) / 1000 };
+    return { step: n, loss, grad_norm: norm, learning_rate: lr, epoch, tokens: d.B * d.T, seconds: (performance.now() - t0) / 1000 };
   }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SummaryBuilder } from '../../src/analysis/summary.js';
 import type { MetricRow } from '../../src/core/engine.js';
+import { throttleText } from '../../src/report/text-summary.js';
 
 function metric(over: Partial<MetricRow> = {}): MetricRow {
   return {
@@ -36,6 +37,25 @@ describe('SummaryBuilder', () => {
     assert.deepEqual(d.power_w, { mean: 50, max: 90, measured_share: 0.5, label: null });
     assert.deepEqual(d.temp_c, { mean: 62, max: 64, available_share: 0.5, label: null });
     assert.equal(d.util_pct_mean, 50); // the missing utilization is not averaged in as 0
+  });
+  it('calls throttling inferred only when every throttled second was inferred, and counts the inferred seconds', () => {
+    const sample = (t: number) => ({ t, util_pct: 100, temp_c: 90, power_w: 40, temp_src: 'measured' as const, power_src: 'measured' as const });
+    const run = (inferred: boolean[]) => {
+      const b = new SummaryBuilder(1);
+      b.add('cpu', sample(0), metric(), { throttled: 0, causes: [], inferred: false });
+      inferred.forEach((inf, i) => b.add('cpu', sample(i + 1), metric(), { throttled: 1, causes: ['thermal'], inferred: inf }));
+      return b.result('s', inferred.length + 1, 0).devices.cpu!.throttle!;
+    };
+    // Counters said so on two of three seconds: direct, with one second inferred.
+    const mixed = run([true, false, false]);
+    assert.equal(mixed.throttled_s, 3);
+    assert.equal(mixed.inferred, false);
+    assert.equal(mixed.inferred_s, 1);
+    assert.match(throttleText(mixed), /THROTTLED 3(\.0)? s .*thermal \(1(\.0)? s of it inferred from temperature and clocks\)/);
+    const inferred = run([true, true]);
+    assert.equal(inferred.inferred, true);
+    assert.match(throttleText(inferred), /thermal \(inferred from temperature and clocks\)$/);
+    assert.doesNotMatch(throttleText(run([false, false])), /inferred/);
   });
   it('gives null where nothing can be computed and says why in notes', () => {
     const b = new SummaryBuilder(1);

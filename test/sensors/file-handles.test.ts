@@ -31,5 +31,49 @@ describe('FileHandleCache', () => {
       assert.equal(await cache.read(p), '42000\n');
       await cache.closeAll();
     });
+    it(`${name}: sees a file replaced under its kept descriptor (rename over it), and one deleted then recreated`, async () => {
+      const dir = tmpDir();
+      const p = path.join(dir, 'temp1_input');
+      const cache = new FileHandleCache(prefix === '' ? dir : prefix);
+      fs.writeFileSync(p, '41000\n');
+      assert.equal(await cache.read(p), '41000\n');
+      fs.writeFileSync(`${p}.tmp`, '52000\n');
+      fs.renameSync(`${p}.tmp`, p); // a new inode at the same path: the kept one still holds 41000
+      assert.equal(await cache.read(p), '52000\n');
+      fs.rmSync(p);
+      await assert.rejects(cache.read(p), (e: NodeJS.ErrnoException) => e.code === 'ENOENT', 'a deleted file is gone, not its old content');
+      fs.writeFileSync(p, '63000\n');
+      assert.equal(await cache.read(p), '63000\n');
+      await cache.closeAll();
+    });
+    it(`${name}: a sensor directory removed while kept open rejects (ENOENT) and does not crash`, async () => {
+      const dir = tmpDir();
+      const d = path.join(dir, 'hwmon0');
+      fs.mkdirSync(d);
+      const p = path.join(d, 'temp1_input');
+      fs.writeFileSync(p, '41000\n');
+      const cache = new FileHandleCache(prefix === '' ? dir : prefix);
+      assert.equal(await cache.read(p), '41000\n');
+      fs.rmSync(d, { recursive: true });
+      await assert.rejects(cache.read(p), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      await assert.rejects(cache.read(p), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+      await cache.closeAll();
+    });
   }
+  it('a kernel file (procfs) is read through its kept descriptor and regenerated on each read', async () => {
+    const cache = new FileHandleCache('/proc/');
+    const p = '/proc/self/stat';
+    // Field 14 is this process's user time in clock ticks: burn some CPU between reads.
+    const utime = (text: string) => Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[11]);
+    const before = utime(await cache.read(p));
+    const t0 = performance.now();
+    let after = before;
+    let sink = 0;
+    while (after === before && performance.now() - t0 < 5000) {
+      for (let i = 0; i < 1e6; i++) sink += i;
+      after = utime(await cache.read(p));
+    }
+    assert.ok(after > before && sink > 0, 'the same descriptor gives fresh content');
+    await cache.closeAll();
+  });
 });

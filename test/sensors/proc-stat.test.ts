@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createProcStat, utilization } from '../../src/sensors/proc-stat.js';
+import { createProcStat, parseStat, utilization } from '../../src/sensors/proc-stat.js';
 import type { Reading } from '../../src/sensors/types.js';
-import { ctxAt, fixture, tmpDir } from '../helpers.js';
+import { ctxAt, fixture, rng, tmpDir } from '../helpers.js';
 
 function copyFixture(name: string): string {
   const dir = tmpDir();
@@ -78,6 +78,32 @@ describe('proc-stat', () => {
   it('utilization() ignores guest columns and returns null when no tick elapsed', () => {
     assert.equal(utilization([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [30, 10, 10, 40, 10, 0, 0, 0, 99, 99]), 50);
     assert.equal(utilization([5, 5, 5, 5], [5, 5, 5, 5]), null);
+  });
+
+  it('parseStat() reads what the line regex read, on real, fixture and malformed text', () => {
+    // The parser it replaced (split into lines, one regex per line), kept as the reference.
+    const reference = (text: string) => {
+      const snap = new Map<string, number[]>();
+      for (const line of text.split('\n')) {
+        const m = /^(cpu\d*)\s+(\d+(?:\s+\d+)*)\s*$/.exec(line);
+        if (m) snap.set(m[1]!, m[2]!.split(/\s+/).slice(0, 8).map(Number));
+      }
+      return snap;
+    };
+    const texts = [fs.readFileSync('/proc/stat', 'utf8'), ...['intel', 'amd', 'zones-only'].map((f) => fs.readFileSync(path.join(fixture(f), 'proc', 'stat'), 'utf8'))];
+    const mixed = 'cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3\t4  5 \ncpu1 1 x 3\ncpu2\ncpuX 1 2\ncpu3 12 34 56 78 90\nintr 1 2 3\ncpu4 5 6 7 8';
+    texts.push(mixed,
+      'cpu 1\n\ncpu12 7 7 7 7 7 7 7 7 7 7 7 7\ncpu13 1 2 3 4x\ncpu14  \t 9\n cpu15 1 2\n',
+    );
+    // Random lines from the alphabet that matters (digits, separators, letters after a name).
+    const u = rng(17);
+    const pick = (s: string) => s[Math.floor(u() * s.length)]!;
+    for (let n = 0; n < 300; n++) {
+      const lines = Array.from({ length: 6 }, () => 'cpu' + Array.from({ length: Math.floor(u() * 14) }, () => pick('0123456789  \tx')).join(''));
+      texts.push(lines.join('\n'));
+    }
+    for (const t of texts) assert.deepEqual(parseStat(t), reference(t), JSON.stringify(t.slice(0, 200)));
+    assert.deepEqual([...parseStat(mixed)].map(([k, v]) => [k, v.length]), [['cpu', 8], ['cpu0', 5], ['cpu3', 5], ['cpu4', 4]]);
   });
 
   it('a missing root: everything unavailable, nothing throws', async () => {

@@ -95,6 +95,17 @@ const STOP = { exceedances: 10, clearAfter: 250 };
 
 export const LAG_CONVENTION = 'positive lag: the training series leads (training at t pairs with thermal at t + lag)';
 
+/** Whether the finite values of `v` are not all one value (a constant series has no correlation). */
+function varies(v: Float64Array): boolean {
+  let first = NaN;
+  for (const x of v) {
+    if (!Number.isFinite(x)) continue;
+    if (Number.isNaN(first)) first = x;
+    else if (x !== first) return true;
+  }
+  return false;
+}
+
 /** The method in one line, for the report's method box. */
 export function couplingMethod(o: CouplingOptions = COUPLING_DEFAULTS): string {
   const q = { ...COUPLING_DEFAULTS, ...o };
@@ -294,7 +305,7 @@ export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts
     entry.draws = t.draws;
     entry.ar_order = [x.order, yOrder];
     if (t.peak < 0) {
-      entry.note = `${entry.metric} does not vary over the pairs here`;
+      entry.note = `${varies(aligned[entry.training_metric].subarray(i0, i1)) ? entry.metric : entry.training_metric} does not vary over the pairs here`;
       return;
     }
     entry.peak_lag_s = lags_s[t.peak]!;

@@ -54,6 +54,7 @@ export async function report(id: string, flags: ReportFlags): Promise<void> {
   if (flags.json) for (const part of r.summary) process.stdout.write(part);
   if (dir) (flags.json ? process.stderr : process.stdout).write(`rle report: wrote ${path.join(dir, 'report.html')} (with figure.png, figure.svg, summary.json)\n`);
   if (!flags.json) {
+    process.stdout.write(`throttling: ${r.headline}\n`);
     for (const v of r.verdicts) process.stdout.write(`${v.device}: ${v.verdict} — ${v.reason}\n`);
   }
 }

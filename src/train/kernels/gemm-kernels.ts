@@ -1,13 +1,15 @@
 /**
  * A float32 kernel set whose matrix products (linear layers, tied LM head, and attention per
  * head) all go through one GEMM, so speeding up the GEMM speeds up training. The O(n) kernels
- * (LayerNorm, GELU, softmax, AdamW) are TypeScript unless a faster set overrides them. Results agree with the reference kernels (js.ts)
- * up to float32 summation order; the tests hold them to that.
+ * (LayerNorm, GELU, softmax, AdamW, …) are TypeScript unless a faster set overrides them (the
+ * native one overrides them all, attention included). Results agree with the reference kernels
+ * (js.ts) up to float32 summation order; the tests hold them to that.
  */
 import * as Ref from './js.js';
 import type { Arr } from './js.js';
 import type { Gemm } from './gemm.js';
 import type { Kernels } from './types.js';
+import * as Portable from './portable.js';
 
 function f32(a: Arr, what: string): Float32Array {
   if (!(a instanceof Float32Array)) throw new TypeError(`${what}: GEMM kernels take Float32Array (use the reference kernels for float64)`);
@@ -26,12 +28,7 @@ export function gemmKernels(g: Gemm, overrides: Partial<Kernels> = {}): Kernels 
       const d = f32(dout, 'dout');
       g.sgemm(false, true, BT, C, OC, 1, d, 0, OC, f32(w, 'w'), 0, OC, 1, f32(dinp, 'dinp'), 0, C);
       g.sgemm(true, false, C, OC, BT, 1, f32(inp, 'inp'), 0, C, d, 0, OC, 1, f32(dw, 'dw'), 0, OC);
-      if (dbias) {
-        for (let bt = 0; bt < BT; bt++) {
-          const o0 = bt * OC;
-          for (let o = 0; o < OC; o++) dbias[o]! += d[o0 + o]!;
-        }
-      }
+      if (dbias) out.biasBackward(dbias, d, BT, OC);
     },
     matmulForwardT(out, inp, w, BT, C, OC) {
       g.sgemm(false, true, BT, OC, C, 1, f32(inp, 'inp'), 0, C, f32(w, 'w'), 0, C, 0, f32(out, 'out'), 0, OC);
@@ -43,18 +40,24 @@ export function gemmKernels(g: Gemm, overrides: Partial<Kernels> = {}): Kernels 
     },
     layernormForward: Ref.layernormForward,
     layernormBackward: Ref.layernormBackward,
-    geluForward: Ref.geluForward,
-    geluBackward: Ref.geluBackward,
+    geluForward: Portable.geluForward,
+    geluBackward: Portable.geluBackward,
     softmaxXent: Ref.softmaxXent,
     xentBackward: Ref.xentBackward,
     adamw: Ref.adamw,
     sumSquares: Ref.sumSquares,
     scale: Ref.scale,
+    zero: Ref.zero,
+    residualForward: Ref.residualForward,
+    encoderForward: Ref.encoderForward,
+    encoderBackward: Ref.encoderBackward,
+    biasBackward: Ref.biasBackward,
 
     attentionForward: (out, preatt, att, qkv, B, T, C, NH) => attentionForward(g, out, preatt, att, qkv, B, T, C, NH),
     attentionBackward: (dqkv, dpreatt, datt, dout, qkv, att, B, T, C, NH) => attentionBackward(g, dqkv, dpreatt, datt, dout, qkv, att, B, T, C, NH),
   };
-  return { ...set, ...overrides };
+  const out: Kernels = { ...set, ...overrides };
+  return out;
 }
 
 /** Per (batch, head): preatt = scale·Q·Kᵀ, causal softmax, out = att·V. */

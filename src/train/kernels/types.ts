@@ -6,5 +6,6 @@ export type Kernels = Pick<
   | 'matmulForward' | 'matmulBackward' | 'matmulForwardT' | 'matmulBackwardT'
   | 'layernormForward' | 'layernormBackward' | 'attentionForward' | 'attentionBackward'
   | 'geluForward' | 'geluBackward' | 'softmaxXent' | 'xentBackward'
-  | 'adamw' | 'sumSquares' | 'scale'
+  | 'adamw' | 'sumSquares' | 'scale' | 'zero'
+  | 'residualForward' | 'encoderForward' | 'encoderBackward' | 'biasBackward'
 >;

@@ -20,6 +20,13 @@ describe('coupling verdict', () => {
     assert.equal(c.verdict, 'insufficient data');
     assert.match(c.reason, /temp_c does not vary.*power_w does not vary/);
   });
+  it('a constant grad_norm is named as what does not vary, not the thermal series', () => {
+    const { device: d, steps } = session({ seed: 3, n: 400 });
+    const c = deviceCoupling(d, steps.map((s) => ({ ...s, grad_norm: 1 })));
+    assert.equal(c.verdict, 'insufficient data');
+    assert.match(c.reason, /grad_norm ↔ rle_smoothed: grad_norm does not vary over the pairs here/);
+    assert.doesNotMatch(c.reason, /(rle_smoothed|temp_c|power_w) does not vary/);
+  });
   it('temperature alone is enough to ask; the family is what was measured', () => {
     const { device: d, steps } = session({ seed: 4, n: 400 });
     const c = deviceCoupling({ ...d, power_w: d.power_w.map(() => null) }, steps);

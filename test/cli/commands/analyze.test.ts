@@ -8,7 +8,7 @@ const DEVICE_KEYS = {
   samples: 0, duration_s: 0, gaps: { count: 0, longest_s: 0 }, longest_step_s: 0, collapse_samples: 0, collapse_rate: 0, collapse_note: 'x',
   collapse_events: 0, rle_smoothed: { mean: 0, min: 0, max: 0 }, E_th_mean: 0, E_pw_mean: 0,
   power_w: { mean: 0, max: 0, measured_share: 0, label: 'x' }, temp_c: { mean: 0, max: 0, available_share: 0, label: 'x' }, util_pct_mean: 0,
-  throttle: { throttled_s: 0, unthrottled_s: 0, unknown_s: 0, share: 0, causes: [], inferred: false },
+  throttle: { throttled_s: 0, unthrottled_s: 0, unknown_s: 0, share: 0, causes: [], inferred: false, inferred_s: 0 },
 };
 
 function assertShape(value: unknown, shape: unknown, at: string): void {

@@ -32,6 +32,8 @@ describe('rle report', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /wrote .*report\.html/);
     assert.match(r.stdout, /^cpu: (coupled|not coupled|insufficient data) — /m);
+    // The earlier tools recorded no throttle evidence: the first question is answered honestly.
+    assert.match(r.stdout, /^throttling: cpu: cannot tell whether it throttled/m);
     assert.deepEqual(fs.readdirSync(out).sort(), ['figure.png', 'figure.svg', 'report.html', 'summary.json']);
     assert.ok(pngWidth(path.join(out, 'figure.png')) >= 1200);
     assert.match(fs.readFileSync(path.join(out, 'figure.svg'), 'utf8'), /^<svg/);

@@ -30,6 +30,7 @@ describe('rle run', { skip: linux ? false : 'needs Linux /proc' }, () => {
     const steps = await stepsOf(out.session, db);
     assert.deepEqual(steps.map((s) => [s.step, s.loss, s.grad_norm]), [['1', '4.5', '11'], ['2', '4', '12'], ['3', '3.5', '13'], ['4', '3', '14']]);
     assert.equal(steps[0]!.learning_rate, '0.00001');
+    assert.deepEqual(steps.map((s) => [s.t_start, s.t_source]), steps.map(() => ['', 'arrival']), 'the export says how each step was timed');
     // JSON lines carry the time they were printed: stored stamps are within 0.25 s of it
     const printed = r.stderr.split('\n').filter((l) => l.startsWith('{"step"')).map((l) => (JSON.parse(l) as { t_print: number }).t_print);
     for (const [i, s] of [steps[1]!, steps[3]!].entries()) {

@@ -46,9 +46,9 @@ describe('rle train', () => {
     const steps = await runCli(['export', j.session, '--steps', '--db', db]);
     assert.equal(steps.code, 0, steps.stderr);
     const lines = steps.stdout.trim().split('\n');
-    assert.equal(lines[0], 'step,t,loss,grad_norm,learning_rate,epoch,tokens');
+    assert.equal(lines[0], 'step,t,loss,grad_norm,learning_rate,epoch,tokens,t_start,t_source');
     assert.equal(lines.length, 4);
-    assert.match(lines[1]!, /^1,\d{4}-\d\d-\d\dT[\d:.]+Z,[\d.]+,[\d.]+,0,0\.2,64$/);
+    assert.match(lines[1]!, /^1,\d{4}-\d\d-\d\dT[\d:.]+Z,[\d.]+,[\d.]+,0,0\.2,64,\d{4}-\d\d-\d\dT[\d:.]+Z,own$/, 'the trainer stamps its own start and end');
     const [info] = JSON.parse((await runCli(['sessions', '--json', '--db', db])).stdout) as { kind: string; status: string; started_at: string; ended_at: string }[];
     assert.deepEqual([info!.kind, info!.status], ['train', 'completed']);
     const t0 = Date.parse(info!.started_at) / 1000, t1 = Date.parse(info!.ended_at) / 1000;
