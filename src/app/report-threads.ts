@@ -17,6 +17,9 @@ import type { ReportOptions } from './report.js';
 import type { ReportJob, ReportMessage, ReportResult } from './report-worker.js';
 import { withStore } from './session-input.js';
 import type { SurrogateMessage } from './surrogate-worker.js';
+import type { StepsMessage } from './steps-worker.js';
+import type { StepRecord } from '../store/session-store.js';
+import { fromColumns } from '../store/step-columns.js';
 
 /** A report stopped before it was done (Ctrl-C, SIGTERM): nothing was written. */
 export class ReportInterrupted extends Error {
@@ -106,6 +109,16 @@ function limited<A, R>(n: number, f: (a: A) => Promise<R>): (a: A) => Promise<R>
       waiting.shift()?.();
     }
   };
+}
+
+/** A stored session's steps (full id), read on a worker thread (steps-worker.ts). */
+export function stepsInWorker(db: string, id: string): Promise<StepRecord[]> {
+  const worker = new Worker(new URL('./steps-worker.js', import.meta.url), { workerData: { db, id } });
+  return new Promise<StepRecord[]>((resolve, reject) => {
+    worker.once('message', (m: StepsMessage) => (m.type === 'done' ? resolve(fromColumns(m.columns)) : reject(new Error(`reading the steps failed: ${m.message}`))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`steps worker exited with code ${code} before it was done`)));
+  });
 }
 
 /** lagCorrelationTests(job…) on a worker thread. */

@@ -11,7 +11,7 @@ import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import type { ReportSummary } from '../report/summary.js';
 import { buildReportAsync, summaryChunks, type ReportOptions } from './report.js';
-import { surrogateThreads } from './report-threads.js';
+import { stepsInWorker, surrogateThreads } from './report-threads.js';
 
 export interface ReportJob {
   id: string;
@@ -28,7 +28,7 @@ export interface ReportResult {
   /** report.html, figure.png, figure.svg, summary.json, each in one or more parts, when asked for. */
   files: Record<string, Uint8Array[]> | null;
   verdicts: { device: string; verdict: string; reason: string }[];
-  /** The throttle and cost headline (summary.headline). */
+  /** The summary's one-line answer (throttling, lost time, J/token). */
   headline: string;
 }
 
@@ -38,7 +38,7 @@ const utf8 = (s: string | Buffer): Uint8Array => (typeof s === 'string' ? new Te
 
 /** The summary and, with files, the figure; the session's columns and steps are let go here. */
 async function summaryAndFigure(job: ReportJob): Promise<{ id: string; summary: ReportSummary; figure: { svg: string; png: Buffer } | null }> {
-  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads());
+  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads(), stepsInWorker);
   return { id: data.id, summary, figure: job.files ? await renderFigure(figureSpec(data, summary, devices)) : null };
 }
 

@@ -13,6 +13,7 @@ import { figureSpec, renderFigure } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary, buildReportSummaryAsync, type ReportSummary, type SurrogateRunner } from '../report/summary.js';
 import { loadStoredSession, type SessionData } from '../replay/series.js';
+import type { StepRecord } from '../store/session-store.js';
 import { AtomicOutput, fsErrorReason, holdTemp, releaseTemp, writeFileAtomic } from '../store/files.js';
 import { removeStaleTemps, tempName } from '../store/stale-temps.js';
 import { withStore } from './session-input.js';
@@ -38,11 +39,11 @@ export function buildReport(id: string, o: Partial<ReportOptions> & Pick<ReportO
   return { data, devices, summary: buildReportSummary(data, o.coupling ?? COUPLING_DEFAULTS, devices) };
 }
 
-/** The session's data and the devices to report on. */
-function loadReport(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>): { data: SessionData; devices: readonly string[] } {
+/** The session's data and the devices to report on (`steps` false: without its steps). */
+function loadReport(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, steps = true): { data: SessionData; devices: readonly string[] } {
   const data = withStore(o.db, (s) => {
     if (!s.has(id)) s.get(id); // throws the store's message (none matching, or ambiguous)
-    return loadStoredSession(s, id);
+    return loadStoredSession(s, id, {}, steps);
   });
   if (!data) throw new RleError('E_SESSION', `no stored session "${id}": there is no session store at ${o.db} (see rle sessions)`);
   const known = data.devices.map((d) => d.device);
@@ -87,12 +88,21 @@ export function summaryChunks(summary: ReportSummary, rows = 20_000): Uint8Array
   return out;
 }
 
+/** Reads a stored session's steps elsewhere (another thread: report-threads.ts). */
+export type StepsReader = (db: string, id: string) => Promise<StepRecord[]>;
+
 /**
- * buildReport with each device's surrogate tests handed to `run` (another thread:
- * report-threads.ts) while this thread computes the rest — the same report.
+ * buildReport with the session's steps read by `steps` while this thread replays its samples,
+ * and each device's surrogate tests handed to `run` while it computes the rest (other threads:
+ * report-threads.ts) — the same report.
  */
-export async function buildReportAsync(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, run: SurrogateRunner): Promise<BuiltReport> {
-  const { data, devices } = loadReport(id, o);
+export async function buildReportAsync(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, run: SurrogateRunner, steps: StepsReader): Promise<BuiltReport> {
+  // The full id first (the store's errors come from loadReport, as in buildReport).
+  const full = fs.existsSync(o.db) ? withStore(o.db, (s) => (s.has(id) ? s.get(id).id : null)) : null;
+  const reading = full ? steps(o.db, full) : null;
+  reading?.catch(() => undefined); // awaited below, unless loadReport throws first
+  const { data, devices } = loadReport(id, o, reading === null);
+  if (reading) data.steps = await reading;
   return { data, devices, summary: await buildReportSummaryAsync(data, o.coupling ?? COUPLING_DEFAULTS, devices, run) };
 }
 

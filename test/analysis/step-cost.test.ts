@@ -38,14 +38,6 @@ describe('step intervals', () => {
     assert.deepEqual(stepIntervals([st(1, 10), st(2, NaN), st(3, 12)], 9).map((x) => x.step), [1, 3]);
     assert.deepEqual(stepIntervals([st(1, 10), st(2, 12), st(3, 11)], 9).map((x) => [x.step, x.start]), [[1, 9], [3, 10], [2, 11]]);
   });
-  it('500,000 steps in order take well under a second', () => {
-    const steps = Array.from({ length: 500_000 }, (_, i) => st(i + 1, 100 + 0.17 * (i + 1)));
-    const t0 = performance.now();
-    const s = stepIntervals(steps, 100);
-    const ms = performance.now() - t0;
-    assert.equal(s.length, 500_000);
-    assert.ok(ms < 1500, `${ms.toFixed(0)} ms`);
-  });
 });
 
 describe('counter interpolation', () => {

@@ -8,6 +8,7 @@ import { importSession } from '../../src/app/import-session.js';
 import { buildReport, REPORT_FILES, summaryChunks, summaryText, writeReportFolder } from '../../src/app/report.js';
 import { heapCapMb, ReportInterrupted, reportInWorker } from '../../src/app/report-threads.js';
 import { RleError } from '../../src/errors.js';
+import { SessionStore } from '../../src/store/session-store.js';
 import { tmpDir } from '../helpers.js';
 
 describe('writeReportFolder', () => {
@@ -65,6 +66,11 @@ describe('reportInWorker', () => {
     fs.writeFileSync(csv, `timestamp,device,util_pct,temp_c,power_w\n${rows.join('\n')}\n`);
     const db = path.join(dir, 'rle.db');
     const { id } = await importSession(csv, { db, name: null, engine: {}, read: {}, training: null });
+    // Steps with every kind of value: missing ones, times of their own or not, a spike.
+    const t0 = Date.UTC(2025, 0, 1) / 1000;
+    const store = SessionStore.open(db);
+    store.appendSteps(id, Array.from({ length: 300 }, (_, i) => ({ step: i + 1, t: t0 + 0.4 * (i + 1), t_start: i % 3 ? t0 + 0.4 * i : null, t_source: i % 2 ? 'own' : null, loss: i % 17 ? 3 - i / 300 : null, grad_norm: 1 + (i % 41 === 0 ? 6 : 0.1 * Math.sin(i)), learning_rate: 1e-4, tokens: i % 5 ? 512 : null, epoch: null })));
+    store.close();
     return { db, id };
   }
   const options = (db: string) => ({ db, devices: [], coupling: COUPLING_DEFAULTS });
@@ -78,6 +84,7 @@ describe('reportInWorker', () => {
     assert.equal(decode(r.summary), text);
     assert.equal(decode(r.files!['summary.json']!), text);
     assert.deepEqual(r.verdicts.map((v) => v.device), ['cpu']);
+    assert.equal((JSON.parse(text) as { training: { steps: number } }).training.steps, 300);
     const summaryOnly = await reportInWorker(id, options(db), false);
     assert.equal(summaryOnly.files, null);
     assert.equal(decode(summaryOnly.summary), text);
