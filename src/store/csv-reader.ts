@@ -15,6 +15,9 @@ import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import { wallTimeProblem } from '../ingest/times.js';
 import { formatTimestamp, parseTimestampIn } from './timestamp.js';
+import { DeviceNames } from './device-names.js';
+import { FieldOffsets } from './field-offsets.js';
+import { plainDecimal } from './plain-decimal.js';
 
 /**
  * One slice, tokenized: unquoted text as it is (its lines are split as they are read), or
@@ -125,15 +128,6 @@ interface ReadingRule {
   readonly hi: number;
 }
 
-/** A device of the file, and the time of its last row (−∞ before the first), Unix seconds. */
-interface DeviceState {
-  readonly name: string;
-  lastT: number;
-}
-
-/** Control characters (a device name with them is not a name: the row is malformed). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function countNewlines(s: string, end = s.length): number {
   let n = 0;
@@ -360,38 +354,18 @@ export class SessionCsvReader {
     return null;
   }
 
-  /** Field boundaries of the row being read: field i is text[starts[i]…starts[i + 1] − 1). */
-  private starts = new Int32Array(64);
-
-  /** Splits text[from…to) at `sep`; returns the number of fields. */
-  private split(text: string, from: number, to: number, sep: string): number {
-    let starts = this.starts;
-    let n = 0;
-    starts[n++] = from;
-    for (let i = text.indexOf(sep, from); i >= 0 && i < to; i = text.indexOf(sep, i + 1)) {
-      if (n + 1 >= starts.length) {
-        const grown = new Int32Array(2 * starts.length);
-        grown.set(starts);
-        this.starts = starts = grown;
-      }
-      starts[n++] = i + 1;
-    }
-    starts[n] = to + 1;
-    return n;
-  }
-
-  /** Field i of the row split last ('' when the row is shorter). */
-  private field(text: string, nf: number, i: number): string {
-    return i < 0 || i >= nf ? '' : text.slice(this.starts[i], this.starts[i + 1]! - 1);
-  }
+  /** The fields of the row being read. */
+  private readonly fields = new FieldOffsets();
+  private readonly devices = new DeviceNames();
 
   /**
    * A reading column of the row split last, scaled: missing when absent, empty or bad, or
    * when no sensor could have read it (counted in stats.impossible).
    */
-  private readingAt(text: string, nf: number, i: number, c: ReadingRule, line: number): number | null {
-    if (i < 0 || i >= nf) return null;
-    let v = this.num(text, this.starts[i]!, this.starts[i + 1]! - 1, line);
+  private readingAt(text: string, i: number, c: ReadingRule, line: number): number | null {
+    const f = this.fields;
+    if (!f.has(i)) return null;
+    let v = this.num(text, f.from(i), f.to(i), line);
     if (v === null) return null;
     if (c.scale !== undefined) v *= c.scale;
     if (v >= c.lo && v <= c.hi) return v;
@@ -402,20 +376,21 @@ export class SessionCsvReader {
   /** The row in text[from…to), fields separated by `sep` (a comma, or NUL for papaparse's rows). */
   private toRow(text: string, from: number, to: number, sep: string, line: number): SessionRow | null {
     this.stats.rows++;
-    const nf = this.split(text, from, to, sep);
+    const f = this.fields;
+    f.split(text, from, to, sep);
     const ix = this.idx;
-    const tsFrom = ix.ts < nf ? this.starts[ix.ts]! : 0;
-    const tsTo = ix.ts < nf ? this.starts[ix.ts + 1]! - 1 : 0;
+    const tsFrom = f.has(ix.ts) ? f.from(ix.ts) : 0;
+    const tsTo = f.has(ix.ts) ? f.to(ix.ts) : 0;
     // Plain numbers as Unix seconds only for mapped (arbitrary) CSVs: session files keep their contract.
     const ts = parseTimestampIn(text, tsFrom, tsTo) ?? (this.opts.map ? unixSeconds(text.slice(tsFrom, tsTo)) : null);
-    const device = ix.dev >= 0 ? this.deviceAt(text, nf, ix.dev) : this.deviceNamed(this.opts.device!);
+    const device = ix.dev >= 0 ? this.devices.inField(f.field(text, ix.dev)) : this.devices.named(this.opts.device!);
     if (ts === null || device === null || wallTimeProblem(ts.t) !== null) {
       tally(this.stats.malformed, line, this.keep);
       return null;
     }
-    const util = this.readingAt(text, nf, ix.util, this.rules.util_pct, line);
-    const temp = this.readingAt(text, nf, ix.temp, this.rules.temp_c, line);
-    const power = this.readingAt(text, nf, ix.power, this.rules.power_w, line);
+    const util = this.readingAt(text, ix.util, this.rules.util_pct, line);
+    const temp = this.readingAt(text, ix.temp, this.rules.temp_c, line);
+    const power = this.readingAt(text, ix.power, this.rules.power_w, line);
     if (ts.t < device.lastT) tally(this.stats.backwards, line, this.keep);
     device.lastT = ts.t;
     return {
@@ -428,70 +403,14 @@ export class SessionCsvReader {
       power_w: power,
       util_src: util === null ? null : 'recorded',
       temp_src: temp === null ? null : 'recorded',
-      power_src: power === null ? null : (ix.powerSrc >= 0 && ix.powerSrc < nf ? ownLabel(this.field(text, nf, ix.powerSrc)) : null) ?? 'recorded',
-      extra: ix.extra.length === 0 ? NO_EXTRA : ix.extra.map((i) => this.field(text, nf, i)),
+      power_src: power === null ? null : (f.has(ix.powerSrc) ? ownLabel(f.field(text, ix.powerSrc)) : null) ?? 'recorded',
+      extra: ix.extra.length === 0 ? NO_EXTRA : ix.extra.map((i) => f.field(text, i)),
     };
-  }
-
-  /** Devices by name: the time of each one's last row, for stats.backwards. */
-  private readonly byName = new Map<string, DeviceState>();
-  /** Device fields seen, by their text as written (sessions have a handful): the device, or null when not a name. */
-  private readonly byText = new Map<string, DeviceState | null>();
-
-  /** The device a (trimmed) name stands for; null when it is not a name. */
-  private deviceNamed(name: string): DeviceState | null {
-    if (name === '' || CONTROL.test(name)) return null;
-    let d = this.byName.get(name);
-    if (!d) this.byName.set(name, (d = { name, lastT: Number.NEGATIVE_INFINITY }));
-    return d;
-  }
-
-  /** The device named in field i, remembered by its text. */
-  private deviceAt(text: string, nf: number, i: number): DeviceState | null {
-    const raw = this.field(text, nf, i);
-    let d = this.byText.get(raw);
-    if (d === undefined) {
-      d = this.deviceNamed(raw.trim());
-      if (this.byText.size < MAX_DEVICE_NAMES) this.byText.set(raw, d);
-    }
-    return d;
   }
 }
 
 /** Rows without extra columns share this. */
 const NO_EXTRA: readonly string[] = Object.freeze([]);
-/** How many distinct device fields deviceAt remembers. */
-const MAX_DEVICE_NAMES = 256;
-
-/**
- * text[from…to) as Number() reads it, when it is a plain decimal (`-12.5`, `48`, `.5`, `5.`)
- * of at most 15 digits: then digits / 10^decimals is exact division of exact doubles, the
- * correctly rounded value Number() gives. Anything else (exponents, signs, blanks, `nan`, long
- * digit strings): null, and Number() reads it.
- */
-function plainDecimal(text: string, from: number, to: number): number | null {
-  let i = from;
-  const negative = text.charCodeAt(i) === 45;
-  if (negative) i++;
-  let v = 0;
-  let digits = 0;
-  let decimals = -1;
-  for (; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      v = v * 10 + (c - 48);
-      digits++;
-      if (decimals >= 0) decimals++;
-    } else if (c === 46 && decimals < 0) decimals = 0;
-    else return null;
-  }
-  if (digits === 0 || digits > 15) return null;
-  if (decimals > 0) v /= POW10[decimals]!;
-  return negative ? -v : v;
-}
-
-/** 10^0 … 10^15, exact. */
-const POW10 = Array.from({ length: 16 }, (_, k) => Number(`1e${k}`));
 
 const LABELS = new Set<string>(PROVENANCES);
 

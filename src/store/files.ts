@@ -2,12 +2,10 @@
  * Opening inputs and writing outputs safely: clear errors for missing or unreadable files,
  * and atomic outputs (a temp file beside the target, renamed into place only on success).
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline, Transform, type Readable, type Writable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { RleError } from '../errors.js';
 import { removeStaleTemps, tempName } from './stale-temps.js';
 
@@ -53,7 +51,9 @@ export async function openInput(file: string): Promise<Readable> {
     const fh = await fsp.open(file, 'r');
     const stream = fh.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
     if (!file.endsWith('.gz')) return stream;
-    return inflated(file, stream);
+    // zlib only for gzipped inputs: every command imports this module (~5 ms to load zlib).
+    const { createGunzip } = await import('node:zlib');
+    return inflated(file, stream, createGunzip());
   } catch (err) {
     throw new RleError('E_INPUT_MISSING', `cannot read: ${fsErrorReason(err)}`, { file });
   }
@@ -68,7 +68,7 @@ export const MAX_INFLATE_RATIO = 200;
 const RATIO_CHECK_BYTES = 16 << 20;
 
 /** The decompressed text of a gzip file stream, refused once it inflates past MAX_INFLATE_RATIO. */
-function inflated(file: string, stream: Readable): Readable {
+function inflated(file: string, stream: Readable, gunzip: Transform): Readable {
   let compressed = 0;
   let out = 0;
   stream.on('data', (c: Buffer) => (compressed += c.length));
@@ -81,7 +81,7 @@ function inflated(file: string, stream: Readable): Readable {
     },
   });
   // pipeline() destroys every stage with any stage's error; the reader reports it.
-  pipeline(stream, createGunzip(), guard, () => {});
+  pipeline(stream, gunzip, guard, () => {});
   return guard;
 }
 
@@ -174,8 +174,11 @@ export class AtomicOutput {
   /** The temp file's descriptor, once open. */
   private fd: number | null = null;
 
-  private constructor(readonly target: string) {
-    this.tmp = tempName(target, randomBytes(4).toString('hex'));
+  private constructor(
+    readonly target: string,
+    hex: string,
+  ) {
+    this.tmp = tempName(target, hex);
     // flush: the file descriptor is fsynced before it is closed (Node ≥ 20.10).
     this.stream = fs.createWriteStream(this.tmp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES, flush: true });
     this.stream.on('error', () => undefined); // read from stream.errored
@@ -199,7 +202,9 @@ export class AtomicOutput {
       if (err instanceof RleError) throw err;
     }
     removeStaleTemps(dir);
-    const out = new AtomicOutput(target);
+    // crypto only when an output is written: every command imports this module (~6 ms to load crypto).
+    const { randomBytes } = await import('node:crypto');
+    const out = new AtomicOutput(target, randomBytes(4).toString('hex'));
     await new Promise<void>((resolve, reject) => {
       out.stream.once('open', () => resolve());
       out.stream.once('error', (e) => {
