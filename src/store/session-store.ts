@@ -343,11 +343,13 @@ export class SessionStore {
    * 670,000 index entries for a day and 500,000 steps (0.5 s).
    */
   sizeBound(sessionId: string): { samples: number; steps: number } {
-    const span = (sql: string): number => {
-      const r = this.db.prepare(sql).get(sessionId) as { a: number | null; b: number | null };
-      return r.a === null || r.b === null ? 0 : r.b - r.a + 1;
+    // One aggregate a query: SQLite answers a lone MIN or MAX from the index's end, not both at once.
+    const one = (sql: string): number | null => (this.db.prepare(sql).get(sessionId) as { v: number | null }).v;
+    const span = (table: string, col: string): number => {
+      const a = one(`SELECT MIN(${col}) AS v FROM ${table} WHERE session_id = ?`), b = one(`SELECT MAX(${col}) AS v FROM ${table} WHERE session_id = ?`);
+      return a === null || b === null ? 0 : b - a + 1;
     };
-    return { samples: span('SELECT MIN(id) AS a, MAX(id) AS b FROM samples WHERE session_id = ?'), steps: span('SELECT MIN(step) AS a, MAX(step) AS b FROM steps WHERE session_id = ?') };
+    return { samples: span('samples', 'id'), steps: span('steps', 'step') };
   }
 
   /** Id of the session's last stored sample (0 when none). */

@@ -261,7 +261,7 @@ export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts
 
   const xs = (['grad_norm', 'loss'] as const).map((tm) => transform(aligned[tm].subarray(i0, i1), h, o.arMaxOrder));
   // Each thermal series is read and transformed once, for both training series.
-  const thermal = new Map<ThermalMetric, { th: ReturnType<typeof thermalSeries>; y?: ReturnType<Transform> }>();
+  const thermal = new Map<ThermalMetric, { th: ReturnType<typeof thermalSeries>; y?: ReturnType<Transform>; acf?: () => Float64Array }>();
   const xcorr: XcorrEntry[] = [];
   const requests: PairRequest[] = [];
   const slots: { entry: XcorrEntry; y: Float64Array; yOrder: number; yAcf: () => Float64Array }[] = [];
@@ -279,7 +279,7 @@ export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts
       }
       const y = (cached.y ??= transform(cached.th.values, h, o.arMaxOrder));
       requests.push({ x: xi, y: y.values, maxDraws: family === 'prespecified' ? o.draws : o.exploratoryDraws });
-      slots.push({ entry, y: y.values, yOrder: y.order, yAcf: once(() => acf(y.values, EFFECTIVE_N_MAX_LAG)) });
+      slots.push({ entry, y: y.values, yOrder: y.order, yAcf: (cached.acf ??= once(() => acf(y.values, EFFECTIVE_N_MAX_LAG))) });
     }
   }
   const job = requests.length > 0 ? { training: xs.map((x) => x.values), pairs: requests, K, stop: STOP, seed: o.seed } : null;
