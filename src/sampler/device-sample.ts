@@ -45,7 +45,10 @@ export function buildSamples(
   for (const [device, p] of primaries(readings)) {
     if (!p.util || !deviceSelected(device, o.devices)) continue;
     const g: Partial<Record<PrimaryKind, string>> = {};
-    for (const k of KINDS) if (p[k]?.status !== 'ok') g[k] = p[k]?.reason ?? 'no sensor offers it';
+    for (let i = 0; i < KINDS.length; i++) {
+      const k = KINDS[i]!;
+      if (p[k]?.status !== 'ok') g[k] = p[k]?.reason ?? 'no sensor offers it';
+    }
     let power = valueOf(p.power);
     let powerSrc = provenanceOf(p.power);
     const util = valueOf(p.util);
@@ -55,7 +58,8 @@ export function buildSamples(
       powerSrc = 'estimated';
     }
     const extra: Record<string, number | null> = {};
-    for (const r of readings) {
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
       if (r.device === device && !r.primary && r.status === 'ok' && r.value !== null) extra[r.id] = r.value;
     }
     samples.push({

@@ -56,12 +56,17 @@ export class FileHandleCache {
   constructor(private readonly procfsPrefix: string) {}
 
   /** The whole file as UTF-8; errors carry their `code` (ENOENT, EACCES…) like fs.readFile's. */
-  read(p: string): Promise<string> {
+  async read(p: string): Promise<string> {
+    return (await this.readBytes(p)).toString('utf8');
+  }
+
+  /** The whole file as bytes: a view of this file's reused buffer, valid until its next read. */
+  readBytes(p: string): Promise<Buffer> {
     return p.startsWith(this.procfsPrefix) ? this.readNow(p) : this.readAsync(p);
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- the interface is a promise; a throw becomes its rejection
-  private async readNow(p: string): Promise<string> {
+  private async readNow(p: string): Promise<Buffer> {
     return this.readSync(p);
   }
 
@@ -70,7 +75,7 @@ export class FileHandleCache {
    * read them synchronously, which saves two thread-pool hand-offs per tick. sysfs files stay
    * asynchronous: some hwmon drivers read their chip over a slow bus.
    */
-  private readSync(p: string): string {
+  private readSync(p: string): Buffer {
     const k = this.openSync(p);
     let buf = this.buffers.get(p) ?? Buffer.allocUnsafe(FIRST_BUFFER_BYTES);
     let n = 0;
@@ -88,7 +93,7 @@ export class FileHandleCache {
       throw e;
     }
     this.buffers.set(p, buf);
-    return buf.toString('utf8', 0, n);
+    return buf.subarray(0, n);
   }
 
   /** The kept descriptor for `p`, reopened when `p` no longer names it. */
@@ -116,7 +121,7 @@ export class FileHandleCache {
     return k;
   }
 
-  private async readAsync(p: string): Promise<string> {
+  private async readAsync(p: string): Promise<Buffer> {
     this.onWait?.();
     const k = await this.openAsync(p);
     let buf = this.buffers.get(p) ?? Buffer.allocUnsafe(FIRST_BUFFER_BYTES);
@@ -135,7 +140,7 @@ export class FileHandleCache {
       throw e;
     }
     this.buffers.set(p, buf);
-    return buf.toString('utf8', 0, n);
+    return buf.subarray(0, n);
   }
 
   /**

@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { failed, unavailable, type ReadFile, type Reading, type SensorContext } from './types.js';
+import { failed, unavailable, type ReadBytes, type ReadFile, type Reading, type SensorContext } from './types.js';
 
-export type { ReadFile } from './types.js';
+export type { ReadBytes, ReadFile } from './types.js';
 
 /** Options every source factory here accepts; only tests pass them (EACCES or EIO, which root's chmod cannot simulate). */
 export interface SourceOptions {
@@ -18,6 +18,16 @@ const plainReadFile: ReadFile = (p) => fs.promises.readFile(p, 'utf8');
 /** The reader a source uses: its own option, else its sensor set's kept-open handles, else plain reads. */
 export function readerOf(ctx: SensorContext, opts: SourceOptions): ReadFile {
   return opts.readFile ?? ctx.readFile ?? plainReadFile;
+}
+
+/**
+ * The byte reader a source uses: the set's kept-open buffers when it brings them, else the text
+ * of readerOf() as bytes (tests' readers, plain reads).
+ */
+export function bytesReaderOf(ctx: SensorContext, opts: SourceOptions): ReadBytes {
+  if (!opts.readFile && ctx.readBytes) return ctx.readBytes;
+  const readFile = readerOf(ctx, opts);
+  return async (p) => Buffer.from(await readFile(p), 'latin1');
 }
 
 export interface ReadFailure {
@@ -38,15 +48,30 @@ function errCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : '';
 }
 
+function failure(p: string, err: unknown): ReadFailure {
+  const code = errCode(err);
+  if (DENIED.has(code)) return { ok: false, denied: true, absent: false, reason: `permission denied reading ${p}` };
+  if (ABSENT.has(code)) return { ok: false, denied: false, absent: true, reason: `${p} not found` };
+  const msg = err instanceof Error ? err.message : String(err);
+  return { ok: false, denied: false, absent: false, reason: `reading ${p}: ${msg}` };
+}
+
 export async function readText(p: string, readFile: ReadFile): Promise<ReadResult> {
   try {
     return { ok: true, text: await readFile(p) };
   } catch (err) {
-    const code = errCode(err);
-    if (DENIED.has(code)) return { ok: false, denied: true, absent: false, reason: `permission denied reading ${p}` };
-    if (ABSENT.has(code)) return { ok: false, denied: false, absent: true, reason: `${p} not found` };
-    const msg = err instanceof Error ? err.message : String(err);
-    return { ok: false, denied: false, absent: false, reason: `reading ${p}: ${msg}` };
+    return failure(p, err);
+  }
+}
+
+export type BytesResult = { readonly ok: true; readonly bytes: Uint8Array } | ReadFailure;
+
+/** As readText, as bytes (valid until the next read of `p`). */
+export async function readBytes(p: string, read: ReadBytes): Promise<BytesResult> {
+  try {
+    return { ok: true, bytes: await read(p) };
+  } catch (err) {
+    return failure(p, err);
   }
 }
 

@@ -66,8 +66,26 @@ const TIMED_OUT = Symbol('timed out');
 
 /** The health of a read that returned: down with the first failed reading's reason, if any. */
 function healthOf(name: string, readings: readonly Reading[], durationMs: number): SourceHealth {
-  const bad = readings.find((r) => r.status === 'error');
-  return { name, up: !bad, durationMs, error: bad ? `${bad.id}: ${bad.reason ?? 'error'}` : null };
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    if (r.status === 'error') return { name, up: false, durationMs, error: `${r.id}: ${r.reason ?? 'error'}` };
+  }
+  return { name, up: true, durationMs, error: null };
+}
+
+/** Some readings, all of them unavailable (absent hardware, permission denied). */
+function allUnavailable(readings: readonly Reading[]): boolean {
+  for (let i = 0; i < readings.length; i++) if (readings[i]!.status !== 'unavailable') return false;
+  return readings.length > 0;
+}
+
+/** Some readings, none of them used nor failed. */
+function noneUsed(readings: readonly Reading[], used: (r: Reading) => boolean): boolean {
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
+    if (r.status === 'error' || used(r)) return false;
+  }
+  return readings.length > 0;
 }
 
 interface SourceRead {
@@ -80,12 +98,17 @@ class SourceState {
   /** Session time until which the source stays parked (ms on the set's clock), and what it gave last. */
   parkedUntil = -Infinity;
   parked: SourceRead;
+  /** What the source gave in the read under way (or its parked readings). */
+  current: SourceRead;
+  /** A parked source's health: up (neither absent nor unused hardware is a failure). */
+  readonly idle: SourceHealth;
   /** Consecutive all-unavailable reads (a first delta read is unavailable once). */
   absentStreak = 0;
   readonly record: { up: boolean; failures: number; last_error: string | null } = { up: true, failures: 0, last_error: null };
 
   constructor(readonly source: SensorSource) {
-    this.parked = { readings: [], health: { name: source.name, up: true, durationMs: 0, error: null } };
+    this.idle = { name: source.name, up: true, durationMs: 0, error: null };
+    this.parked = this.current = { readings: [], health: this.idle };
   }
 }
 
@@ -105,7 +128,7 @@ export class SensorSet {
   /** Creates and probes every enabled source, concurrently. */
   static async open(ctx: SensorContext, disabled: readonly string[] = []): Promise<SensorSet> {
     const files = ctx.readFile ? null : new FileHandleCache(path.join(ctx.procfsRoot, '/'));
-    const c: SensorContext = files ? { ...ctx, readFile: (p) => files.read(p) } : ctx;
+    const c: SensorContext = files ? { ...ctx, readFile: (p) => files.read(p), readBytes: (p) => files.readBytes(p) } : ctx;
     const sources = SOURCES.filter((s) => !disabled.includes(s.name)).map((s) => s.create(c));
     await Promise.all(sources.map((s) => s.probe().catch(() => undefined)));
     return new SensorSet(sources, ctx.now, files);
@@ -127,7 +150,8 @@ export class SensorSet {
    * of the set's files goes to the thread pool (sysfs), or always with a reader of the caller's.
    * procfs reads, parked sources and nvidia-smi's latest line never wait, and a timer armed and
    * cleared every tick still woke the process when it was due (clearTimeout drops Node's timer,
-   * not libuv's): one wake-up per tick for nothing.
+   * not libuv's): one wake-up per tick for nothing. Reads of one set do not overlap (the ticker
+   * never runs two ticks at once).
    */
   async read(timeoutMs: number): Promise<ReadResult> {
     const t0 = this.now();
@@ -142,16 +166,23 @@ export class SensorSet {
     if (this.files) this.files.onWait = arm;
     else arm();
     try {
-      const parked = this.states.map((st) => t0 < st.parkedUntil);
-      const fresh = await Promise.all(this.states.filter((_, i) => !parked[i]).map((st) => this.readOne(st, deadline, timeoutMs)));
+      // Indexed loops throughout: see "The tick's path" in ../sampler/sampler.ts.
+      const states = this.states;
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < states.length; i++) {
+        const st = states[i]!;
+        if (t0 < st.parkedUntil) st.current = st.parked;
+        else pending.push(this.readOne(st, deadline, timeoutMs));
+      }
+      await Promise.all(pending);
       const readings: Reading[] = [];
-      const health: SourceHealth[] = [];
-      let j = 0;
-      this.states.forEach((st, i) => {
-        const r = parked[i] ? st.parked : fresh[j++]!;
-        for (const x of r.readings) readings.push(x);
-        health.push(r.health);
-      });
+      const health: SourceHealth[] = new Array<SourceHealth>(states.length);
+      for (let i = 0; i < states.length; i++) {
+        const r = states[i]!.current;
+        const rs = r.readings;
+        for (let x = 0; x < rs.length; x++) readings.push(rs[x]!);
+        health[i] = r.health;
+      }
       return { readings, health };
     } finally {
       clearTimeout(timer);
@@ -173,7 +204,8 @@ export class SensorSet {
     return this.states.map((st) => ({ name: st.source.name, ...st.record }));
   }
 
-  private async readOne(st: SourceState, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<SourceRead> {
+  /** Reads one source into st.current, parks it when it is absent or unused, notes its health. */
+  private async readOne(st: SourceState, deadline: Promise<typeof TIMED_OUT>, timeoutMs: number): Promise<void> {
     const s = st.source;
     const t0 = this.now();
     let out: SourceRead;
@@ -181,13 +213,10 @@ export class SensorSet {
       const readings = await Promise.race([s.read(), deadline]);
       if (readings === TIMED_OUT) throw new Error(`timed out after ${timeoutMs} ms`);
       out = { readings, health: healthOf(s.name, readings, this.now() - t0) };
-      const some = readings.length > 0;
-      st.absentStreak = some && readings.every((r) => r.status === 'unavailable') ? st.absentStreak + 1 : 0;
-      const used = this.used;
-      const unused = some && used !== null && readings.every((r) => r.status !== 'error' && !used(r));
-      if (st.absentStreak >= 2 || unused) {
+      st.absentStreak = allUnavailable(readings) ? st.absentStreak + 1 : 0;
+      if (st.absentStreak >= 2 || (this.used !== null && noneUsed(readings, this.used))) {
         st.parkedUntil = t0 + RECHECK_MS;
-        st.parked = { readings, health: { name: s.name, up: true, durationMs: 0, error: null } };
+        st.parked = { readings, health: st.idle };
       } else st.parkedUntil = -Infinity;
     } catch (e) {
       out = { readings: [], health: { name: s.name, up: false, durationMs: this.now() - t0, error: (e as Error).message } };
@@ -195,7 +224,7 @@ export class SensorSet {
       st.parkedUntil = -Infinity;
     }
     this.note(st, out.health);
-    return out;
+    st.current = out;
   }
 
   async close(): Promise<void> {
@@ -212,7 +241,8 @@ export type PrimaryKind = 'util' | 'temp' | 'power';
  */
 export function primaries(readings: readonly Reading[]): Map<string, Partial<Record<PrimaryKind, Reading>>> {
   const out = new Map<string, Partial<Record<PrimaryKind, Reading>>>();
-  for (const r of readings) {
+  for (let i = 0; i < readings.length; i++) {
+    const r = readings[i]!;
     if (!r.primary || (r.kind !== 'util' && r.kind !== 'temp' && r.kind !== 'power')) continue;
     let d = out.get(r.device);
     if (!d) out.set(r.device, (d = {}));

@@ -9,7 +9,7 @@
  * - Units are converted once, at the edge: °C, W, J, MHz, bytes, %.
  * - Energy stays a counter; power is Δenergy/Δt between two reads, never a point sample.
  * - No child process per read (nvidia-smi is one long-lived streaming child).
- * - read() waits on nothing but ctx.readFile: the set's deadline timer is armed when one of its
+ * - read() waits on nothing but ctx.readFile/readBytes: the set's deadline timer is armed when one of its
  *   files waits for the thread pool (a read that settles at once needs no timer).
  */
 
@@ -59,6 +59,12 @@ export interface Reading {
 /** Reads a whole file as UTF-8; errors carry their `code` (ENOENT, EACCES…) like fs.readFile's. */
 export type ReadFile = (p: string) => Promise<string>;
 
+/**
+ * Reads a whole file as bytes, errors as ReadFile's. The bytes may be a view of a buffer the
+ * reader reuses: valid until the next read of the same file, so parse them at once.
+ */
+export type ReadBytes = (p: string) => Promise<Uint8Array>;
+
 export interface SensorContext {
   /** Default `/sys`. */
   readonly sysfsRoot: string;
@@ -75,6 +81,8 @@ export interface SensorContext {
    * ./file-handles.ts); tests pass synchronous or failing readers. Default: fs.promises.readFile.
    */
   readonly readFile?: ReadFile;
+  /** The same reads as bytes, for files parsed byte by byte every tick (/proc/stat). Default: readFile's text. */
+  readonly readBytes?: ReadBytes;
 }
 
 export interface SensorSource {

@@ -86,7 +86,9 @@ export class SinkSet {
   /** Most sinks are synchronous: only a promise a sink returns is awaited (no microtask per sink per tick). */
   private async each(f: (s: Sink) => void | Promise<void>): Promise<void> {
     // add() and fail() replace `active` rather than editing it: this loop sees the sinks of its tick.
-    for (const s of this.active) {
+    const active = this.active;
+    for (let i = 0; i < active.length; i++) {
+      const s = active[i]!;
       try {
         const p = f(s);
         if (p) await p;

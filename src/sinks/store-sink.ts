@@ -27,8 +27,8 @@ export class StoreSink implements Sink {
   ) {}
 
   write(r: TickReport): void {
-    r.samples.forEach((sample, i) => this.rows.push({ sample, metric: r.metrics[i]!, throttle: storedThrottle(r.throttle[i]) }));
-    this.events.push(...r.events);
+    for (let i = 0; i < r.samples.length; i++) this.rows.push({ sample: r.samples[i]!, metric: r.metrics[i]!, throttle: storedThrottle(r.throttle[i]) });
+    for (let i = 0; i < r.events.length; i++) this.events.push(r.events[i]!);
     this.maybeCommit(r.tick.actualS);
   }
 

@@ -14,7 +14,7 @@ export class SummarySink implements Sink {
   }
 
   write(r: TickReport): void {
-    r.samples.forEach((s, i) => this.builder.add(s.device, s, r.metrics[i]!, r.throttle[i] ?? null));
+    for (let i = 0; i < r.samples.length; i++) this.builder.add(r.samples[i]!.device, r.samples[i]!, r.metrics[i]!, r.throttle[i] ?? null);
     this.rows += r.samples.length;
   }
 
