@@ -18,13 +18,14 @@ async function cpuOf(f: () => Promise<void>): Promise<{ cpu: number; wall: numbe
 /**
  * Counted in the worker's own CPU time, the load never exceeds its duty and never sleeps more
  * than the rest of the period; it falls short of the duty only when it had no CPU to get it
- * from (a busy machine), and then it did not sleep.
+ * from (a busy machine), and then it slept no more than what its wall-time cap (twice the
+ * duty) leaves of the period.
  */
 function meetsDuty(s: LoadShare, duty: number): void {
   const why = `duty ${duty}: on a CPU ${s.onCpu.toFixed(3)}, asleep ${s.asleep.toFixed(3)}`;
   assert.ok(s.onCpu < duty + 0.07, why);
   assert.ok(s.asleep < 1 - duty + 0.07, why);
-  assert.ok(s.onCpu > duty - 0.05 || s.asleep < 0.05, why);
+  assert.ok(s.onCpu > duty - 0.05 || s.asleep < 1 - Math.min(1, 2 * duty) + 0.05, why);
 }
 
 describe('CpuLoad', () => {
@@ -47,7 +48,14 @@ describe('CpuLoad', () => {
   it('uses no more CPU than its duty asks, and none at duty 0', async () => {
     const load = new CpuLoad(2);
     load.setDuty(0);
-    await sleep(300);
+    // Started: both workers have run a period (their start-up, module loading included, is
+    // CPU this process spends, and on a busy machine it outlasts any fixed wait).
+    const t0 = performance.now();
+    while ((load.achieved()?.asleep ?? 0) < 0.5) {
+      assert.ok(performance.now() - t0 < 20_000, 'the workers did not start within 20 s');
+      await sleep(100);
+    }
+    await sleep(200);
     const idle = await cpuOf(() => sleep(600));
     load.setDuty(0.5);
     await sleep(200);

@@ -41,16 +41,19 @@ describe('rle workload', () => {
     assert.equal(w.label, 'synthetic-constant');
     assert.ok(w.control.target_pct.every((t) => t === 50));
     assert.equal(w.control.t_s.length, 6);
-    // The load's own CPU time: never above the target; below it only when other work had the
-    // core (then the load did not sleep), as on a busy test machine.
+    // The load's own CPU time: never above the target. It sleeps only in periods where it got
+    // its 50 ms (then it slept at most as long) or gave up after a whole period without it (no
+    // sleep), so its sleep never exceeds its CPU time: on a quiet machine both are about 50 %,
+    // on a busy one the CPU time falls short and the sleep with it.
     const m = mean(load(w, 1)), asleep = mean(load(w, 1, Infinity, 'load_asleep_pct'));
-    assert.ok(m < 57 && asleep < 57, `load ${m} %, asleep ${asleep} %`);
-    assert.ok(m > 43 || asleep < 5, `load ${m} %, asleep ${asleep} %`);
+    assert.ok(m < 57, `load ${m} %, asleep ${asleep} %`);
+    assert.ok(asleep <= m + 5, `load ${m} %, asleep ${asleep} %`);
     assert.ok(w.control.achieved_pct.every((a) => a === null || (a >= 0 && a <= 100)), 'machine-wide utilization recorded');
   });
   it('a ramp rises, a square wave alternates, idle adds no load and stress keeps every core busy', async () => {
     const ramp = await workload(['synthetic', '--pattern', 'ramp', '--intensity', '1', '--duration', '3', '--hz', '4', '--threads', '1']);
-    // What the load asked of each core (100 − its sleep share): on a busy machine it gets less.
+    // What the load asked of each core (100 − its sleep share): on a busy machine it gets less,
+    // and asks for at most twice its target (load-worker.ts), so the ramp keeps its shape.
     const demand = (w: WorkloadJson, t0: number, t1 = Infinity): number => 100 - mean(load(w, t0, t1, 'load_asleep_pct'));
     const early = demand(ramp, 0, 1), late = demand(ramp, 2);
     assert.ok(late - early > 40, `first third ${early} %, last third ${late} %`);
