@@ -9,7 +9,7 @@ import { ReportInterrupted, reportInWorker } from '../../app/report-threads.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 import type { SpikeRule } from '../../analysis/coupling/spikes.js';
 import { nonNegative, nonNegativeInt, positiveInt } from '../options.js';
-import { onStopSignal } from '../signals.js';
+import { stoppable } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ReportFlags extends StoreFlags {
@@ -30,23 +30,17 @@ interface ReportFlags extends StoreFlags {
  */
 export async function report(id: string, flags: ReportFlags): Promise<void> {
   const files = !(flags.json && flags.out === undefined);
-  const stop = new AbortController();
-  let signal: NodeJS.Signals | null = null;
-  onStopSignal((sig) => {
-    signal = sig;
-    stop.abort();
-  });
+  const stop = stoppable('report');
   let r;
   try {
     const coupling = { ...COUPLING_DEFAULTS, lagsS: flags.lags, windowS: flags.window, seed: flags.seed, draws: flags.draws, spikeRule: flags.spikeRule };
     r = await reportInWorker(id, { db: storePath(flags), devices: flags.device, coupling }, files, stop.signal);
   } catch (e) {
     if (!(e instanceof ReportInterrupted)) throw e;
-    process.stderr.write(`rle report: ${signal}: ${e.message}\n`);
-    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    stop.interrupted(e.message);
     return;
   } finally {
-    onStopSignal(null);
+    stop.done();
   }
   const dir = files ? (flags.out ?? `rle-report-${r.id}`) : null;
   const buffers = (parts: Uint8Array[]): Buffer[] => parts.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
