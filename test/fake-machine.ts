@@ -89,7 +89,19 @@ export class FakeMachine {
 
   private put(p: string, text: string): void {
     fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text + '\n'); // in place: an existing file keeps its inode
+    // In place (the inode is kept, as sysfs keeps it), and never empty in between: writing at
+    // offset 0 and then truncating to length means a reader racing the driver sees the old or
+    // the new value, not the empty file that writeFileSync's truncate-first leaves for a moment
+    // (on a loaded machine that moment is long enough to split a throttle interval). A real
+    // kernel's attribute reads are atomic; this is as close as a plain file gets.
+    const bytes = Buffer.from(text + '\n');
+    const fd = fs.openSync(p, fs.existsSync(p) ? 'r+' : 'w');
+    try {
+      fs.writeSync(fd, bytes, 0, bytes.length, 0);
+      fs.ftruncateSync(fd, bytes.length);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 
   /** Advances the machine by `dtS` seconds in state `s` (counters grow, instant values change). */

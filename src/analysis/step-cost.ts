@@ -59,13 +59,7 @@ const fin = (x: number | null | undefined): x is number => x !== null && x !== u
 
 /** @param startedAt Unix s when training began (before its first step), or null */
 export function stepIntervals(steps: readonly StepInput[], startedAt: number | null): StepInterval[] {
-  const latest = new Map<number, StepInput>();
-  for (const s of steps) {
-    if (!fin(s.t)) continue;
-    const seen = latest.get(s.step);
-    if (!seen || s.t >= seen.t) latest.set(s.step, s);
-  }
-  const sorted = [...latest.values()].sort((a, b) => a.t - b.t || a.step - b.step);
+  const sorted = inOrder(steps) ? steps : latestByTime(steps);
   return sorted.map((s, i) => {
     const prev = sorted[i - 1];
     const start = fin(s.t_start) && s.t_start <= s.t ? s.t_start : prev ? prev.t : fin(startedAt) && startedAt <= s.t ? startedAt : null;
@@ -73,6 +67,30 @@ export function stepIntervals(steps: readonly StepInput[], startedAt: number | n
     const tokens = fin(s.tokens) ? s.tokens : null;
     return { step: s.step, start, end: s.t, duration_s: duration, tokens, tokens_per_s: tokens !== null && duration !== null && duration > 0 ? tokens / duration : null };
   });
+}
+
+/**
+ * Steps already in the order stepIntervals wants, with nothing to drop: times finite and
+ * non-decreasing, step numbers rising (so none repeats) — as the store returns a run's steps.
+ * One pass instead of a map and a sort (500,000 steps: ~1 s less here).
+ */
+function inOrder(steps: readonly StepInput[]): boolean {
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i]!, p = steps[i - 1];
+    if (!fin(s.t) || (p && (s.t < p.t || s.step <= p.step))) return false;
+  }
+  return true;
+}
+
+/** Each step number's latest record, ordered by end time (then step). */
+function latestByTime(steps: readonly StepInput[]): StepInput[] {
+  const latest = new Map<number, StepInput>();
+  for (const s of steps) {
+    if (!fin(s.t)) continue;
+    const seen = latest.get(s.step);
+    if (!seen || s.t >= seen.t) latest.set(s.step, s);
+  }
+  return [...latest.values()].sort((a, b) => a.t - b.t || a.step - b.step);
 }
 
 /** Index of the last sample at or before x (−1 when none). */

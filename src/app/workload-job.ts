@@ -35,9 +35,11 @@ export interface WorkloadResult {
   label: string;
   /**
    * Per tick: the target, the CPU's utilization (machine-wide: other processes count too), and
-   * the load's own busy share of each core since the previous tick (what this workload did).
+   * the load's own share of each core's time since the previous tick spent computing on it
+   * (its threads' CPU time: what this workload did), and the share it slept by choice. On a
+   * busy machine the two add up to less than 100: the rest, other work had the core.
    */
-  control: { t_s: number[]; target_pct: number[]; achieved_pct: (number | null)[]; load_pct: (number | null)[] };
+  control: { t_s: number[]; target_pct: number[]; achieved_pct: (number | null)[]; load_pct: (number | null)[]; load_asleep_pct: (number | null)[] };
   /** Mean |achieved − target| over the run after its first 2 s, percentage points (machine-wide). */
   tracking_error_pct: number | null;
   summary: SessionSummary;
@@ -58,7 +60,7 @@ function trackingError(c: WorkloadResult['control']): number | null {
 }
 
 export class WorkloadJob {
-  private readonly control: WorkloadResult['control'] = { t_s: [], target_pct: [], achieved_pct: [], load_pct: [] };
+  private readonly control: WorkloadResult['control'] = { t_s: [], target_pct: [], achieved_pct: [], load_pct: [], load_asleep_pct: [] };
   private interrupted = false;
   private load: CpuLoad | null = null;
 
@@ -98,10 +100,13 @@ export class WorkloadJob {
     this.control.t_s.push(t);
     this.control.target_pct.push(target);
     this.control.achieved_pct.push(achieved);
-    const own = this.load ? this.load.achieved() : 0;
-    this.control.load_pct.push(own === null ? null : own * 100);
+    // No load (idle): it computed nothing and slept throughout.
+    const own = this.load ? this.load.achieved() : { onCpu: 0, asleep: 1 };
+    const load = own === null ? null : own.onCpu * 100;
+    this.control.load_pct.push(load);
+    this.control.load_asleep_pct.push(own === null ? null : own.asleep * 100);
     const pct = (x: number | null): string => (x === null ? '  n/a' : x.toFixed(1).padStart(5));
-    this.o.log(`t ${t.toFixed(1).padStart(6)} s | target ${pct(target)} % | achieved ${pct(achieved)} % (cpu) | load ${pct(own === null ? null : own * 100)} % of each core`);
+    this.o.log(`t ${t.toFixed(1).padStart(6)} s | target ${pct(target)} % | achieved ${pct(achieved)} % (cpu) | load ${pct(load)} % of each core`);
   }
 
   async done(): Promise<WorkloadResult> {

@@ -25,3 +25,25 @@ export function onStopSignal(stop: ((signal: NodeJS.Signals) => void) | null): v
   graceful = stop;
   signalled = false;
 }
+
+/**
+ * For a command that stops cleanly part-way (import, report): the first Ctrl-C/SIGTERM aborts
+ * `signal`; `interrupted` then says so on stderr and sets the exit code (130/143). Call `done`
+ * when the work is over (later signals end the process the default way).
+ */
+export function stoppable(command: string): { signal: AbortSignal; interrupted: (message: string) => void; done: () => void } {
+  const stop = new AbortController();
+  let received: NodeJS.Signals = 'SIGTERM';
+  onStopSignal((sig) => {
+    received = sig;
+    stop.abort();
+  });
+  return {
+    signal: stop.signal,
+    interrupted: (message) => {
+      process.stderr.write(`rle ${command}: ${received}: ${message}\n`);
+      process.exitCode = received === 'SIGINT' ? 130 : 143;
+    },
+    done: () => onStopSignal(null),
+  };
+}

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import type { EngineOptions } from '../core/device.js';
 import { SessionEngine, type MetricRow } from '../core/engine.js';
-import { SessionThrottle } from '../analysis/throttle/from-sample.js';
+import type { SessionThrottle } from '../analysis/throttle/from-sample.js';
 import type { ThrottleSample } from '../analysis/throttle/types.js';
 import { SessionCsvReader, type ReadOptions, type SessionHeader, type SessionRow, type ReadStats } from '../store/csv-reader.js';
 
@@ -28,6 +28,14 @@ export interface ReplayResult {
 const EVIDENCE = /\.(clock_ratio|temp_limit|throttle|thermal_throttle_count|power_limit_count|throttle_time_ms)$/;
 const NO_EVIDENCE: ThrottleSample = { throttled: null, causes: [], inferred: false, reason: 'no throttle evidence in this file' };
 
+/**
+ * Whether a file's extra columns carry throttle evidence. Only then does the throttle
+ * detector run, and only then is it loaded (seven modules: most files have none of these columns).
+ */
+export function hasThrottleEvidence(extraColumns: readonly string[]): boolean {
+  return extraColumns.some((c) => EVIDENCE.test(c));
+}
+
 /** Numeric extra columns by name (what the throttle detector looks up by reading id). */
 export function columnsAsExtra(cols: readonly string[], values: readonly string[]): Record<string, number | null> | null {
   if (cols.length === 0) return null;
@@ -47,18 +55,23 @@ export async function replayCsv(
 ): Promise<ReplayResult> {
   const reader = new SessionCsvReader(input, read);
   const engine = new SessionEngine(engineOptions);
-  const throttle = new SessionThrottle(engineOptions.limit);
+  let throttle: SessionThrottle | null = null;
   let announced = false;
   for await (const rows of reader.batches()) {
     if (!announced && reader.header) {
       announced = true;
+      // An rle export carries the throttle evidence as columns named by reading id; without
+      // any, no sample can be judged (no counters, reasons or clock ratio): cannot tell.
+      if (hasThrottleEvidence(reader.header.extraColumns)) {
+        const { SessionThrottle } = await import('../analysis/throttle/from-sample.js');
+        throttle = new SessionThrottle(engineOptions.limit);
+      }
       await handlers.onHeader?.(reader.header);
     }
     const metrics = rows.map((r) => engine.push(r.device, r));
-    // An rle export carries the throttle evidence as columns named by reading id; without
-    // any, no sample can be judged (no counters, reasons or clock ratio): cannot tell.
     const cols = reader.header!.extraColumns;
-    const judged = cols.some((c) => EVIDENCE.test(c)) ? rows.map((r) => throttle.push({ ...r, extra: columnsAsExtra(cols, r.extra) }).answer) : rows.map(() => NO_EVIDENCE);
+    const t = throttle;
+    const judged = t ? rows.map((r) => t.push({ ...r, extra: columnsAsExtra(cols, r.extra) }).answer) : rows.map(() => NO_EVIDENCE);
     await handlers.onBatch(rows, metrics, judged);
   }
   // A file with a header and no data rows still gets its header written.

@@ -154,7 +154,8 @@ function applyVerdicts(devices: DeviceSeries[], summary: SessionSummary): void {
   }
 }
 
-export function loadStoredSession(store: SessionStore, id: string, engineOptions: EngineOptions = {}): SessionData {
+/** @param steps false: leave `steps` empty (the caller reads them elsewhere) */
+export function loadStoredSession(store: SessionStore, id: string, engineOptions: EngineOptions = {}, steps = true): SessionData {
   const info = store.get(id);
   const replay = new StoredReplay(store, info, engineOptions);
   const c = new Collector(engineOptions.dtS ?? 1, replay.userLimits);
@@ -162,7 +163,7 @@ export function loadStoredSession(store: SessionStore, id: string, engineOptions
   const devices = [...c.byDevice.values()];
   const summary = c.summary.result(info.id, c.rows, 0);
   applyVerdicts(devices, summary);
-  return { id: info.id, info, devices, steps: store.steps(info.id), events: store.events(info.id), summary, notes: c.summary.notes() };
+  return { id: info.id, info, devices, steps: steps ? store.steps(info.id) : [], events: store.events(info.id), summary, notes: c.summary.notes() };
 }
 
 export async function loadCsvSession(file: string, engineOptions: EngineOptions = {}, read: Omit<ReadOptions, 'source'> = {}): Promise<SessionData & { stats: ReadStats }> {

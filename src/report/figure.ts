@@ -4,49 +4,31 @@
  * as shaded bands; rle_smoothed with its rolling peak and collapse markers, temperature on a
  * second axis — and, without training steps, utilization and power instead of the first two.
  * A Vega-Lite spec rendered to SVG by Vega in Node (no browser), and to PNG by resvg.
+ * Every series is drawn from at most two points per pixel column, its smallest and largest
+ * there (decimate.ts), so a day of 1 Hz telemetry and 500,000 steps make a figure of a few
+ * thousand points in which a one-sample spike or a throttle dip keeps its full height.
  */
 import type { CollapseEvent } from '../core/collapse-edges.js';
 import { collapseEvents } from '../core/collapse-edges.js';
 import type { ReportSummary } from './summary.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
+import { maxPerBucket, minMaxRows } from './decimate.js';
 
-/** Points per series above which the figure averages into buckets (the report is for reading, not zooming). */
-const MAX_POINTS = 3000;
+/** Plot width, px; the time axis is decimated to one bucket per pixel column of it. */
 const WIDTH = 1100;
 const PANEL_H = 170;
 
 type Row = Record<string, number | string | null>;
 
-function bucketed(d: DeviceSeries, t0: number): Row[] {
+/** The device's telemetry panels' rows, min/max per pixel column (decimate.ts). */
+function telemetryRows(d: DeviceSeries, range: [number, number]): Row[] {
   const n = d.t.length;
-  const k = Math.max(1, Math.ceil(n / MAX_POINTS));
-  const rows: Row[] = [];
-  const mean = (a: (number | null)[], i: number): number | null => {
-    let s = 0, c = 0;
-    for (let j = i; j < Math.min(n, i + k); j++) {
-      const v = a[j];
-      if (v !== null && v !== undefined && Number.isFinite(v)) {
-        s += v;
-        c++;
-      }
-    }
-    return c > 0 ? s / c : null;
-  };
-  for (let i = 0; i < n; i += k) {
-    const collapse = d.collapse.slice(i, i + k).some((c) => c === 1);
-    const rle = mean(d.rle_smoothed, i);
-    const measured = d.power_estimated.slice(i, i + k).some((e) => e === 0);
-    rows.push({
-      s: d.t[i]! - t0,
-      rle_smoothed: rle,
-      rolling_peak: mean(d.rolling_peak, i),
-      temp_c: mean(d.temp_c, i),
-      util_pct: mean(d.util_pct, i),
-      power_w: measured ? mean(d.power_w, i) : null,
-      collapse_rle: collapse ? rle : null,
-    });
+  const collapse_rle = new Array<number | null>(n), power_w = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    collapse_rle[i] = d.collapse[i] === 1 ? d.rle_smoothed[i]! : null;
+    power_w[i] = d.power_estimated[i] === 0 ? d.power_w[i]! : null;
   }
-  return rows;
+  return minMaxRows(d.t, { rle_smoothed: d.rle_smoothed, rolling_peak: d.rolling_peak, temp_c: d.temp_c, util_pct: d.util_pct, power_w, collapse_rle }, range, WIDTH);
 }
 
 const x = (title = 'seconds from start') => ({ field: 's', type: 'quantitative', title, scale: { zero: false, nice: false }, axis: { tickCount: 12 } });
@@ -84,59 +66,67 @@ function throttleLayer(bands: Row[]): Record<string, unknown> {
 }
 
 /** Step duration over time, the throttle tax's baseline, throttled intervals shaded by cause. */
-function stepTimePanel(s: FigureSummary, devices: readonly string[], t0: number): Record<string, unknown> | null {
-  const pts = s.step_times.filter((x) => x.duration_s !== null).map((x) => ({ s: x.end - t0, duration: x.duration_s, step: x.step }));
-  if (pts.length < 2) return null;
+function stepTimePanel(s: FigureSummary, devices: readonly string[], range: [number, number]): Record<string, unknown> | null {
+  const timed = s.step_times.filter((x) => x.duration_s !== null);
+  if (timed.length < 2) return null;
+  const t0 = range[0];
   const base = s.throttle_tax.baseline_step_s;
   const lost = s.throttle_tax.lost_s;
   const title = `step time${base !== null ? ` (baseline ${base.toPrecision(3)} s, dashed)` : ''}${lost !== null && s.throttle_tax.throttled_steps > 0 ? `; throttled steps lost ${lost.toFixed(1)} s` : ''}; throttled intervals shaded by cause`;
   const layers: Record<string, unknown>[] = [throttleLayer(throttleBands(s, devices, t0))];
-  layers.push({ data: { values: decimate(pts, 'duration') }, mark: { type: 'line', point: pts.length <= 60, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'duration', type: 'quantitative', title: 'step s', scale: { zero: true } } } });
+  const pts = minMaxRows(timed.map((x) => x.end), { duration: timed.map((x) => x.duration_s) }, range, WIDTH);
+  layers.push({ data: { values: pts }, mark: { type: 'line', point: pts.length <= 60, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'duration', type: 'quantitative', title: 'step s', scale: { zero: true } } } });
   if (base !== null) layers.push({ data: { values: [{ b: base }] }, mark: { type: 'rule', strokeDash: [5, 4], color: '#2ca02c' }, encoding: { y: { field: 'b', type: 'quantitative' } } });
   return { title, height: PANEL_H, width: WIDTH, layer: layers };
 }
 
-/** At most MAX_POINTS points: min and max of each bucket, so spikes survive decimation. */
-function decimate<T extends Record<string, unknown>>(pts: T[], field: keyof T): T[] {
-  if (pts.length <= MAX_POINTS) return pts;
-  const k = Math.ceil((2 * pts.length) / MAX_POINTS);
-  const out: T[] = [];
-  for (let i = 0; i < pts.length; i += k) {
-    const b = pts.slice(i, i + k);
-    const lo = b.reduce((a, p) => ((p[field] as number) < (a[field] as number) ? p : a));
-    const hi = b.reduce((a, p) => ((p[field] as number) > (a[field] as number) ? p : a));
-    out.push(...(lo === hi ? [lo] : (lo.s as number) < (hi.s as number) ? [lo, hi] : [hi, lo]));
+/** The figure's time span: from the first sample or step to the last (no spread: a day of steps is too many arguments). */
+function timeRange(data: SessionData, steps: readonly { t: number }[]): [number, number] {
+  let t0 = Infinity, t1 = -Infinity;
+  for (const d of data.devices) {
+    if (d.t.length === 0) continue;
+    t0 = Math.min(t0, d.t[0]!);
+    t1 = Math.max(t1, d.t.at(-1)!);
   }
-  return out;
+  if (steps.length > 0) {
+    t0 = Math.min(t0, steps[0]!.t);
+    t1 = Math.max(t1, steps.at(-1)!.t);
+  }
+  return [t0, t1];
 }
 
 export function figureSpec(data: SessionData, summary: FigureSummary, devices: readonly string[]): Record<string, unknown> {
   const coupling = summary.coupling;
-  const t0 = Math.min(...data.devices.map((d) => d.t[0] ?? Infinity), ...data.steps.map((s) => s.t));
   const steps = [...data.steps].sort((a, b) => a.t - b.t);
+  const range = timeRange(data, steps);
+  const t0 = range[0];
   const panels: Record<string, unknown>[] = [];
-  const stepPanel = stepTimePanel(summary, devices, t0);
+  const stepPanel = stepTimePanel(summary, devices, range);
   if (stepPanel) panels.push(stepPanel);
+  const stepT = steps.map((s) => s.t);
+  const stepRows = steps.length > 0 ? minMaxRows(stepT, { loss: steps.map((s) => s.loss), grad_norm: steps.map((s) => s.grad_norm) }, range, WIDTH) : [];
   for (const d of data.devices.filter((dv) => devices.includes(dv.device))) {
-    const rows = bucketed(d, t0);
+    const rows = telemetryRows(d, range);
     const ev = bands(collapseEvents(d.device, d.t, d.collapse), t0);
     const tag = data.devices.length > 1 ? ` — ${d.device}` : '';
     if (steps.length > 0) {
       const spikeSteps = new Set(coupling[d.device]?.events.spike_steps ?? []);
-      const st = steps.map((s) => ({ s: s.t - t0, loss: s.loss, grad_norm: s.grad_norm, spike: spikeSteps.has(s.step) ? s.grad_norm : null, step: s.step }));
+      const spiked = steps.filter((s) => spikeSteps.has(s.step) && s.grad_norm !== null);
+      const spikes = maxPerBucket(spiked.map((s) => s.t), spiked.map((s) => s.grad_norm!), range, WIDTH).map((p) => ({ s: p.s, spike: p.v }));
+      const point = steps.length <= 60;
       panels.push({
-        title: `training loss${tag}`, height: PANEL_H, width: WIDTH, data: { values: st },
+        title: `training loss${tag}`, height: PANEL_H, width: WIDTH, data: { values: stepRows },
         layer: [
           bandLayer(ev),
-          { mark: { type: 'line', point: st.length <= 60, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } } } },
+          { mark: { type: 'line', point, color: '#1f77b4' }, encoding: { x: x(), y: { field: 'loss', type: 'quantitative', title: 'loss', scale: { zero: false } } } },
         ],
       });
       panels.push({
-        title: `grad_norm, spikes (${coupling[d.device]?.events.spike_rule ?? 'robust'} rule) and collapse events${tag}`, height: PANEL_H, width: WIDTH, data: { values: st },
+        title: `grad_norm, spikes (${coupling[d.device]?.events.spike_rule ?? 'robust'} rule) and collapse events${tag}`, height: PANEL_H, width: WIDTH, data: { values: stepRows },
         layer: [
           bandLayer(ev),
           { mark: { type: 'line', color: '#555' }, encoding: { x: x(), y: { field: 'grad_norm', type: 'quantitative', title: 'grad_norm', scale: { zero: false } } } },
-          { mark: { type: 'point', filled: true, size: 70, color: '#d62728' }, encoding: { x: x(), y: { field: 'spike', type: 'quantitative' } } },
+          { data: { values: spikes }, mark: { type: 'point', filled: true, size: 70, color: '#d62728' }, encoding: { x: x(), y: { field: 'spike', type: 'quantitative' } } },
         ],
       });
     } else {

@@ -3,8 +3,10 @@
  * per device, with what the session's provenance makes meaningless. Built from the store
  * alone, so a report can be rebuilt at any time.
  */
-import { deviceCoupling, couplingMethod, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling } from '../analysis/coupling/coupling.js';
-import type { SessionData } from '../replay/series.js';
+import { deviceCoupling, couplingMethod, fluctuations, planCoupling, COUPLING_DEFAULTS, type CouplingOptions, type DeviceCoupling, type SurrogateJob } from '../analysis/coupling/coupling.js';
+import type { PairTest } from '../analysis/coupling/surrogate-test.js';
+import type { DeviceSeries, SessionData } from '../replay/series.js';
+import type { StepRecord } from '../store/session-store.js';
 import type { DeviceSummary } from '../analysis/summary.js';
 import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
 import { costSummary, type CostSummary } from './throttle-summary.js';
@@ -42,21 +44,53 @@ interface TrainingManifest {
 }
 
 export function buildReportSummary(data: SessionData, o: CouplingOptions = COUPLING_DEFAULTS, devices?: readonly string[]): ReportSummary {
+  const parts = summaryParts(data, devices);
+  const coupling = Object.fromEntries(parts.devices.map((d) => [d.device, deviceCoupling(d, parts.timed, o)]));
+  return assemble(data, o, parts, coupling, costSummary({ ...data, steps: parts.timed }, parts.devices.map((d) => d.device)));
+}
+
+/** Runs a device's surrogate tests (lagCorrelationTests on the job), perhaps on another thread. */
+export type SurrogateRunner = (job: SurrogateJob) => Promise<PairTest[]>;
+
+/**
+ * buildReportSummary with each device's surrogate tests handed to `run` (another thread) as
+ * soon as the device is prepared, and the throttle and cost summary computed here meanwhile.
+ * The same summary as buildReportSummary's.
+ */
+export async function buildReportSummaryAsync(data: SessionData, o: CouplingOptions, devices: readonly string[] | undefined, run: SurrogateRunner): Promise<ReportSummary> {
+  const parts = summaryParts(data, devices);
+  const shared = {};
+  const tested = parts.devices.map((d) => {
+    const plan = planCoupling(d, parts.timed, o, fluctuations, shared);
+    return { plan, tests: plan.job ? run(plan.job) : Promise.resolve([]) };
+  });
+  // If a runner fails, the others' results are not awaited: nothing stays unhandled.
+  for (const t of tested) t.tests.catch(() => undefined);
+  const cost = costSummary({ ...data, steps: parts.timed }, parts.devices.map((d) => d.device));
+  const coupling: Record<string, DeviceCoupling> = {};
+  for (const [i, t] of tested.entries()) coupling[parts.devices[i]!.device] = t.plan.finish(await t.tests);
+  return assemble(data, o, parts, coupling, cost);
+}
+
+interface SummaryParts {
+  devices: DeviceSeries[];
+  /** Steps with times of their own (burst-stamped steps' times say nothing about when they ran). */
+  timed: StepRecord[];
+  burst: number;
+}
+
+function summaryParts(data: SessionData, devices?: readonly string[]): SummaryParts {
+  const timed = data.steps.filter((s) => s.t_source !== 'burst');
+  return { devices: data.devices.filter((d) => !devices || devices.includes(d.device)), timed, burst: data.steps.length - timed.length };
+}
+
+function assemble(data: SessionData, o: CouplingOptions, parts: SummaryParts, coupling: Record<string, DeviceCoupling>, cost: CostSummary): ReportSummary {
   const tm: TrainingManifest | null = data.info?.manifest.training ?? null;
   const training = data.steps.length > 0 ? { ...summarizeTraining(data.steps, tm?.started_at ?? null, tm?.data?.batch ?? null), model: tm?.model ?? null, kernels: tm?.kernels ?? null } : null;
-  const thermal: Record<string, DeviceSummary> = {};
-  const coupling: Record<string, DeviceCoupling> = {};
-  // Burst-stamped steps' times say nothing about when they ran: no time alignment with them.
-  const timed = data.steps.filter((s) => s.t_source !== 'burst');
-  const burst = data.steps.length - timed.length;
-  for (const d of data.devices) {
-    if (devices && !devices.includes(d.device)) continue;
-    thermal[d.device] = data.summary.devices[d.device]!;
-    coupling[d.device] = deviceCoupling(d, timed, o);
-  }
-  const info = data.info;
-  const cost = costSummary({ ...data, steps: timed }, Object.keys(thermal));
+  const thermal: Record<string, DeviceSummary> = Object.fromEntries(parts.devices.map((d) => [d.device, data.summary.devices[d.device]!]));
+  const { burst } = parts;
   const notes = burst > 0 ? [...data.notes, `${burst} of ${data.steps.length} training steps arrived in a burst with no time of their own (buffered output): left out of the time alignment, the coupling statistics and the throttle tax`] : data.notes;
+  const info = data.info;
   return {
     session: data.id,
     kind: info?.kind ?? null,

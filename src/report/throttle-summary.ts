@@ -131,13 +131,14 @@ function headline(throttle: Record<string, ThrottleBlock>, tax: ThrottleTax, ene
     else if (t.throttled_s === 0) parts.push(`${dev} not throttled`);
     else {
       const causes = [...new Set(t.intervals.flatMap((x) => x.causes))].join(', ');
-      const inferred = t.intervals.some((x) => x.inferred) ? ' (inferred)' : '';
+      const inferred = t.intervals.every((x) => x.inferred) ? ' (inferred)' : t.intervals.some((x) => x.inferred) ? ' (partly inferred)' : '';
       parts.push(`${dev} throttled ${t.throttled_s.toFixed(1)} s (${(t.throttled_share * 100).toFixed(0)} %), ${causes}${inferred}`);
     }
   }
   if (tax.lost_s !== null && tax.throttled_steps > 0) {
-    const pm = tax.lost_s_interval ? ` (±${((tax.lost_s_interval[1] - tax.lost_s_interval[0]) / 2).toFixed(1)})` : '';
-    parts.push(`the job lost ${tax.lost_s.toFixed(1)} s${pm} — ${((tax.lost_share ?? 0) * 100).toFixed(0)} % of its wall time`);
+    // The bootstrap interval is not symmetric about the estimate: both ends, not a ±.
+    const ci = tax.lost_s_interval ? ` (95 % interval ${tax.lost_s_interval[0].toFixed(1)}–${tax.lost_s_interval[1].toFixed(1)} s)` : '';
+    parts.push(`the job lost ${tax.lost_s.toFixed(1)} s${ci} — ${((tax.lost_share ?? 0) * 100).toFixed(0)} % of its wall time`);
   } else if (tax.steps > 0 && tax.note) parts.push(`lost time: ${tax.note}`);
   for (const [dev, e] of Object.entries(energy)) if (e.joules_per_token !== null) parts.push(`${dev} ${e.joules_per_token.toPrecision(2)} J/token`);
   return parts.join('; ');

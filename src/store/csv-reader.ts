@@ -14,15 +14,24 @@ import { PROVENANCES, type Provenance } from '../core/provenance.js';
 import { RleError } from '../errors.js';
 import { PROVENANCE_COLUMNS, SPEC_COLUMNS } from './columns.js';
 import { wallTimeProblem } from '../ingest/times.js';
-import { formatTimestamp, parseTimestamp } from './timestamp.js';
+import { formatTimestamp, parseTimestampIn } from './timestamp.js';
+import { DeviceNames } from './device-names.js';
+import { FieldOffsets } from './field-offsets.js';
+import { plainDecimal } from './plain-decimal.js';
 
-/** Rows of one slice, the offset where its unfinished tail starts, and the first quoting error. */
-interface Tokens {
-  readonly rows: string[][];
-  readonly cursor: number;
-  readonly quoted: boolean;
-  readonly error: { readonly row: number; readonly message: string } | null;
-}
+/**
+ * One slice, tokenized: unquoted text as it is (its lines are split as they are read), or
+ * papaparse's rows of quoted text; the offset where the unfinished tail starts, and the
+ * first quoting error.
+ */
+type Tokens =
+  | { readonly quoted: false; readonly text: string; readonly cursor: number }
+  | {
+      readonly quoted: true;
+      readonly rows: string[][];
+      readonly cursor: number;
+      readonly error: { readonly row: number; readonly message: string } | null;
+    };
 
 export interface SessionRow {
   /** 1-based physical line of the row in its file. */
@@ -112,9 +121,13 @@ export const READING_RANGE = {
   util_pct: [0, 100],
 } as const satisfies Record<ScalableColumn, readonly [number, number]>;
 
-/** Control characters (a device name with them is not a name: the row is malformed). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** A reading column's factor (undefined: none) and the range a sensor can read. */
+interface ReadingRule {
+  readonly scale: number | undefined;
+  readonly lo: number;
+  readonly hi: number;
+}
+
 
 function countNewlines(s: string, end = s.length): number {
   let n = 0;
@@ -144,8 +157,8 @@ export class SessionCsvReader {
     impossible: { count: 0, lines: [] },
     backwards: { count: 0, lines: [] },
   };
-  /** Last time seen per device (for stats.backwards). */
-  private readonly lastT = new Map<string, number>();
+  /** How each reading column is scaled (--scale) and which values a sensor can give. */
+  private readonly rules: Record<ScalableColumn, ReadingRule>;
 
   private readonly keep: number;
   private line = 0;
@@ -156,6 +169,8 @@ export class SessionCsvReader {
     private readonly opts: ReadOptions,
   ) {
     this.keep = opts.keepLines ?? 5;
+    const rule = (c: ScalableColumn): ReadingRule => ({ scale: opts.scale?.[c], lo: READING_RANGE[c][0], hi: READING_RANGE[c][1] });
+    this.rules = { util_pct: rule('util_pct'), temp_c: rule('temp_c'), power_w: rule('power_w') };
   }
 
   /** Valid rows in input order, in batches. Throws RleError on input that is not a session CSV. */
@@ -228,21 +243,14 @@ export class SessionCsvReader {
    * takes ~50 ms to load, a tenth of the time budget for replaying a whole day.
    */
   private async tokenize(text: string, final: boolean): Promise<Tokens> {
-    if (!text.includes('"')) {
-      const end = final ? text.length : text.lastIndexOf('\n') + 1;
-      if (end === 0) return { rows: [], cursor: 0, quoted: false, error: null };
-      const lines = text.slice(0, end).split('\n');
-      // A newline ends a row; it does not start an empty one.
-      if (text.charCodeAt(end - 1) === 10) lines.pop();
-      return { rows: lines.map((l) => l.split(',')), cursor: end, quoted: false, error: null };
-    }
+    if (!text.includes('"')) return { quoted: false, text, cursor: final ? text.length : text.lastIndexOf('\n') + 1 };
     if (!this.papa) {
       const { default: P } = await import('papaparse');
       this.papa = new P.Parser({ delimiter: ',', newline: '\n' });
     }
     const res = this.papa.parse(text, 0, !final) as Papa.ParseResult<string[]>;
     const e = res.errors[0];
-    return { rows: res.data, cursor: res.meta.cursor, quoted: true, error: e ? { row: e.row ?? 0, message: e.message } : null };
+    return { quoted: true, rows: res.data, cursor: res.meta.cursor, error: e ? { row: e.row ?? 0, message: e.message } : null };
   }
 
   private fail(code: 'E_INPUT_FORMAT' | 'E_INPUT_COLUMNS', msg: string, line?: number): RleError {
@@ -250,15 +258,40 @@ export class SessionCsvReader {
   }
 
   private consume(t: Tokens): SessionRow[] {
+    return t.quoted ? this.consumeQuoted(t.rows, t.error) : this.consumePlain(t.text, t.cursor);
+  }
+
+  /** Lines of unquoted text[0…end): a newline ends a row, it does not start an empty one. */
+  private consumePlain(text: string, end: number): SessionRow[] {
     const out: SessionRow[] = [];
-    const errorRow = t.error?.row ?? Number.POSITIVE_INFINITY;
-    const data = t.rows;
-    const quoted = t.quoted; // only quoted text can hold a newline inside a field
+    let at = 0;
+    while (at < end) {
+      let nl = text.indexOf('\n', at);
+      if (nl < 0 || nl >= end) nl = end;
+      const line = ++this.line;
+      const stop = nl > at && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl; // CRLF files
+      if (stop > at) {
+        // (an empty line is a blank line)
+        if (this.header === null) this.setHeader(text.slice(at, stop).split(','), line);
+        else {
+          const r = this.toRow(text, at, stop, ',', line);
+          if (r) out.push(r);
+        }
+      }
+      at = nl + 1;
+    }
+    return out;
+  }
+
+  /** papaparse's rows; each goes to toRow as its fields joined by NUL (which no text holds: it was refused). */
+  private consumeQuoted(data: string[][], error: { readonly row: number; readonly message: string } | null): SessionRow[] {
+    const out: SessionRow[] = [];
+    const errorRow = error?.row ?? Number.POSITIVE_INFINITY;
     for (let i = 0; i < data.length; i++) {
       const row = data[i]!;
       const line = ++this.line;
-      if (i === errorRow) throw this.fail('E_INPUT_FORMAT', `bad CSV quoting (${t.error!.message})`, line);
-      if (quoted) this.line += newlinesIn(row);
+      if (i === errorRow) throw this.fail('E_INPUT_FORMAT', `bad CSV quoting (${error!.message})`, line);
+      this.line += newlinesIn(row);
       const last = row.length - 1;
       if (row[last]!.endsWith('\r')) row[last] = row[last]!.slice(0, -1); // CRLF files
       if (row.length === 1 && row[0] === '') continue; // blank line
@@ -266,7 +299,8 @@ export class SessionCsvReader {
         this.setHeader(row, line);
         continue;
       }
-      const r = this.toRow(row, line);
+      const text = row.join(NUL);
+      const r = this.toRow(text, 0, text.length, NUL, line);
       if (r) out.push(r);
     }
     return out;
@@ -306,63 +340,77 @@ export class SessionCsvReader {
     this.header = { columns, extraColumns };
   }
 
-  private num(row: readonly string[], i: number, line: number): number | null {
-    if (i < 0) return null;
-    const s = row[i];
-    if (s === undefined || s === '') return null;
-    const v = Number(s);
+  /** The reading in text[from…to): null when empty; a bad value is counted and read as missing. */
+  private num(text: string, from: number, to: number, line: number): number | null {
+    if (from === to) return null;
+    const v = plainDecimal(text, from, to);
+    if (v !== null) return v;
+    const s = text.slice(from, to);
+    const n = Number(s);
     // Number(' ') is 0: only a zero needs the (slower) blank check.
-    if (Number.isFinite(v) && (v !== 0 || s.trim() !== '')) return v;
+    if (Number.isFinite(n) && (n !== 0 || s.trim() !== '')) return n;
     // The earlier tools wrote "nan" for missing readings: missing, not bad.
     if (!/^\s*[+-]?nan\s*$/i.test(s)) tally(this.stats.badValues, line, this.keep);
     return null;
   }
 
-  private scaled(v: number | null, c: ScalableColumn): number | null {
-    const k = this.opts.scale?.[c];
-    return v === null || k === undefined ? v : v * k;
-  }
+  /** The fields of the row being read. */
+  private readonly fields = new FieldOffsets();
+  private readonly devices = new DeviceNames();
 
-  /** `v` when a sensor could have read it; else missing, counted in stats.impossible. */
-  private reading(v: number | null, c: ScalableColumn, line: number): number | null {
+  /**
+   * A reading column of the row split last, scaled: missing when absent, empty or bad, or
+   * when no sensor could have read it (counted in stats.impossible).
+   */
+  private readingAt(text: string, i: number, c: ReadingRule, line: number): number | null {
+    const f = this.fields;
+    if (!f.has(i)) return null;
+    let v = this.num(text, f.from(i), f.to(i), line);
     if (v === null) return null;
-    const [lo, hi] = READING_RANGE[c];
-    if (v >= lo && v <= hi) return v;
+    if (c.scale !== undefined) v *= c.scale;
+    if (v >= c.lo && v <= c.hi) return v;
     tally(this.stats.impossible, line, this.keep);
     return null;
   }
 
-  private toRow(row: readonly string[], line: number): SessionRow | null {
+  /** The row in text[from…to), fields separated by `sep` (a comma, or NUL for papaparse's rows). */
+  private toRow(text: string, from: number, to: number, sep: string, line: number): SessionRow | null {
     this.stats.rows++;
+    const f = this.fields;
+    f.split(text, from, to, sep);
     const ix = this.idx;
+    const tsFrom = f.has(ix.ts) ? f.from(ix.ts) : 0;
+    const tsTo = f.has(ix.ts) ? f.to(ix.ts) : 0;
     // Plain numbers as Unix seconds only for mapped (arbitrary) CSVs: session files keep their contract.
-    const ts = parseTimestamp(row[ix.ts] ?? '') ?? (this.opts.map ? unixSeconds(row[ix.ts] ?? '') : null);
-    const device = ix.dev >= 0 ? (row[ix.dev] ?? '').trim() : this.opts.device!;
-    if (ts === null || device === '' || CONTROL.test(device) || wallTimeProblem(ts.t) !== null) {
+    const ts = parseTimestampIn(text, tsFrom, tsTo) ?? (this.opts.map ? unixSeconds(text.slice(tsFrom, tsTo)) : null);
+    const device = ix.dev >= 0 ? this.devices.inField(f.field(text, ix.dev)) : this.devices.named(this.opts.device!);
+    if (ts === null || device === null || wallTimeProblem(ts.t) !== null) {
       tally(this.stats.malformed, line, this.keep);
       return null;
     }
-    const util = this.reading(this.scaled(this.num(row, ix.util, line), 'util_pct'), 'util_pct', line);
-    const temp = this.reading(this.scaled(this.num(row, ix.temp, line), 'temp_c'), 'temp_c', line);
-    const power = this.reading(this.scaled(this.num(row, ix.power, line), 'power_w'), 'power_w', line);
-    const last = this.lastT.get(device);
-    if (last !== undefined && ts.t < last) tally(this.stats.backwards, line, this.keep);
-    this.lastT.set(device, ts.t);
+    const util = this.readingAt(text, ix.util, this.rules.util_pct, line);
+    const temp = this.readingAt(text, ix.temp, this.rules.temp_c, line);
+    const power = this.readingAt(text, ix.power, this.rules.power_w, line);
+    if (ts.t < device.lastT) tally(this.stats.backwards, line, this.keep);
+    device.lastT = ts.t;
     return {
       line,
       timestamp: ts.iso,
       t: ts.t,
-      device,
+      device: device.name,
       util_pct: util,
       temp_c: temp,
       power_w: power,
       util_src: util === null ? null : 'recorded',
       temp_src: temp === null ? null : 'recorded',
-      power_src: power === null ? null : (ownLabel(row[ix.powerSrc]) ?? 'recorded'),
-      extra: ix.extra.map((i) => row[i] ?? ''),
+      power_src: power === null ? null : (f.has(ix.powerSrc) ? ownLabel(f.field(text, ix.powerSrc)) : null) ?? 'recorded',
+      extra: ix.extra.length === 0 ? NO_EXTRA : ix.extra.map((i) => f.field(text, i)),
     };
   }
 }
+
+/** Rows without extra columns share this. */
+const NO_EXTRA: readonly string[] = Object.freeze([]);
 
 const LABELS = new Set<string>(PROVENANCES);
 

@@ -23,6 +23,21 @@ describe('step intervals', () => {
     const s = stepIntervals([st(2, 12), st(1, 11), st(3, 13), st(2, 14, 7)], 10);
     assert.deepEqual(s.map((x) => [x.step, x.start, x.end, x.tokens]), [[1, 10, 11, 100], [3, 11, 13, 100], [2, 13, 14, 7]]);
   });
+  it('steps already in order (as the store gives them) come out as the same steps shuffled do; a repeat, a NaN time or a step back in time is still handled', () => {
+    let seed = 3;
+    const u = (): number => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const ordered: StepInput[] = [];
+    for (let k = 1, t = 100; k <= 2000; k++) ordered.push(st(k, (t += u() < 0.05 ? 0 : u()), u() < 0.5 ? 10 : null, u() < 0.3 ? t - 0.2 : null));
+    const shuffled = [...ordered].sort(() => u() - 0.5);
+    assert.deepEqual(stepIntervals(ordered, 99), stepIntervals(shuffled, 99));
+    // A step number seen again, later: its latest record wins, in order or not.
+    const repeat = [...ordered, st(1500, 5000, 3)];
+    const latest = stepIntervals(repeat, 99);
+    assert.equal(latest.length, 2000);
+    assert.deepEqual(latest.at(-1), { step: 1500, start: ordered.at(-1)!.t, end: 5000, duration_s: 5000 - ordered.at(-1)!.t, tokens: 3, tokens_per_s: 3 / (5000 - ordered.at(-1)!.t) });
+    assert.deepEqual(stepIntervals([st(1, 10), st(2, NaN), st(3, 12)], 9).map((x) => x.step), [1, 3]);
+    assert.deepEqual(stepIntervals([st(1, 10), st(2, 12), st(3, 11)], 9).map((x) => [x.step, x.start]), [[1, 9], [3, 10], [2, 11]]);
+  });
 });
 
 describe('counter interpolation', () => {

@@ -50,7 +50,8 @@ class PlainLoop(unittest.TestCase):
             self.assertTrue(before <= r["start"] <= first, (before, r["start"], first))
             self.assertTrue(last <= r["time"] <= after, (last, r["time"], after))
             self.assertGreaterEqual(r["time"] - r["start"], STEP_S)
-            self.assertLess(r["time"] - r["start"], STEP_S + 0.03)
+            # No more than the block took as seen from outside it (a busy machine stretches both).
+            self.assertLessEqual(r["time"] - r["start"], after - before)
         self.assertEqual([r["tokens"] for r in lines], [100, 200, 300])
         self.assertEqual([r["loss"] for r in lines], [3.0, 2.0, 1.0])
         self.assertEqual(lines[0]["grad_norm"], 0.5)

@@ -204,6 +204,9 @@ describe('nvidia-smi source', () => {
     const { exe, spawns } = fake('old-driver');
     const source = await open(exe);
     try {
+      // The retry starts at once; on a busy machine two child start-ups can outlast the probe's
+      // 2 s wait for the first burst (the source then keeps reading), so wait for the data.
+      await until('the retry', async () => spawns().length >= 2 && get(await byId(source), 'gpu0.throttle').status === 'ok', 20_000);
       const started = spawns();
       assert.equal(started.length, 2);
       assert.match(started[0]!.args, /clocks_event_reasons\.active/);

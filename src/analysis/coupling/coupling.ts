@@ -37,6 +37,11 @@
  * 5.7 % and 4.5 %, with a whole-run line 7.4 % and 3.8 % (loss ~ temp_c 17 %). Bandwidths of
  * 30 and 120 s gave 6.3 % and 6.7 % of null pairs on the synthetic sessions (60 s: 4.2 % in
  * that run), 3.5 % and 5.4 % on the real null (100 offsets; 60 s: 5.4 %): 60 s is not tuned.
+ * These were measured with surrogates of power-of-two length; on the shortest 2^a, 3·2^a or
+ * 5·2^a length (surrogate-test.ts) the same tests give 6.7 % / 8.3 % on the 60 synthetic
+ * sessions and 6.4 % / 7.5 % (10 of 133) on the real null — other draws of the same null: over
+ * 400 further synthetic sessions both lengths give 4.8 % of pairs at p < 0.05, 5.0 % and 5.8 %
+ * coupled, and at r 0.25 both find 82–83 %.
  */
 import type { StepRecord } from '../../store/session-store.js';
 import { COUPLING } from '../../core/constants.js';
@@ -45,11 +50,11 @@ import { alignSteps, byTime, medianStep, type StepMetric } from './align.js';
 import { coincidences } from './coincidence.js';
 import { collapseEvents } from '../../core/collapse-edges.js';
 import { localDetrend, localScale } from './detrend.js';
-import { effectiveN, fisherInterval } from './effect.js';
+import { acf, EFFECTIVE_N_MAX_LAG, effectiveN, fisherInterval } from './effect.js';
 import { holm } from './holm.js';
 import { prewhiten } from './prewhiten.js';
 import { findSpikes, type SpikeRule } from './spikes.js';
-import { lagCorrelationTests, type PairRequest } from './surrogate-test.js';
+import { lagCorrelationTests, type PairRequest, type PairTest, type StopRule } from './surrogate-test.js';
 import { noThermalReading, thermalSeries, type ThermalMetric } from './thermal.js';
 import { decide, type Verdict } from './verdict.js';
 import { afterWarmup, stepsToDrop } from './warmup.js';
@@ -185,8 +190,55 @@ export function fluctuations(x: ArrayLike<number>, h: number, arMaxOrder: number
 
 const PRESPECIFIED: readonly ThermalMetric[] = ['rle_smoothed', 'temp_c', 'power_w'];
 
+/** f's value, computed at the first call. */
+function once<T>(f: () => T): () => T {
+  let v: { value: T } | null = null;
+  return () => (v ??= { value: f() }).value;
+}
+
+/** A device's surrogate tests (lagCorrelationTests' arguments): plain arrays, so they can run on another thread. */
+export interface SurrogateJob {
+  training: Float64Array[];
+  pairs: PairRequest[];
+  K: number;
+  stop: StopRule;
+  seed: number;
+}
+
+/** A device's coupling but for its surrogate tests: `job` (null: nothing to test), and `finish` to complete it with their results. */
+export interface CouplingPlan {
+  job: SurrogateJob | null;
+  finish: (tests: readonly PairTest[]) => DeviceCoupling;
+}
+
+/**
+ * What planCoupling finds from the steps alone, for the devices of one session planned with the
+ * same steps and options: pass one object to each, and it is found once (grad_norm spikes over
+ * 500,000 steps: ~0.3 s a device).
+ */
+export interface SharedSteps {
+  spikes?: { spikeTimes: number[]; spikeSteps: number[] };
+}
+
+/** grad_norm spikes of the steps after the warm-up: their times and step numbers. */
+function spikesOf(kept: readonly StepRecord[], rule: SpikeRule): { spikeTimes: number[]; spikeSteps: number[] } {
+  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
+  const idx = findSpikes(inRun.map((s) => s.grad_norm!), rule);
+  return { spikeTimes: idx.map((i) => inRun[i]!.t), spikeSteps: idx.map((i) => inRun[i]!.step) };
+}
+
 /** `transform` is replaceable only so that the calibration sweep can measure the alternatives. */
 export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations): DeviceCoupling {
+  const { job, finish } = planCoupling(d, steps, opts, transform);
+  return finish(job ? lagCorrelationTests(job.training, job.pairs, job.K, job.stop, job.seed) : []);
+}
+
+/**
+ * deviceCoupling in two parts, so that the surrogate tests — nearly all of its time on a long
+ * session — can run elsewhere while the caller does other work: everything else is done here,
+ * the rest in `finish`. deviceCoupling(…) = finish(lagCorrelationTests(job…)).
+ */
+export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts: CouplingOptions = COUPLING_DEFAULTS, transform: Transform = fluctuations, shared: SharedSteps = {}): CouplingPlan {
   const o = { ...COUPLING_DEFAULTS, ...opts };
   const dt = medianStep(d.t);
   const sorted = byTime(steps.filter((s) => Number.isFinite(s.t)));
@@ -208,28 +260,45 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
   const h = Math.max(2, Math.round(o.detrendS / 2 / dt));
 
   const xs = (['grad_norm', 'loss'] as const).map((tm) => transform(aligned[tm].subarray(i0, i1), h, o.arMaxOrder));
+  // Each thermal series is read and transformed once, for both training series.
+  const thermal = new Map<ThermalMetric, { th: ReturnType<typeof thermalSeries>; y?: ReturnType<Transform>; acf?: () => Float64Array }>();
   const xcorr: XcorrEntry[] = [];
   const requests: PairRequest[] = [];
-  const slots: { entry: XcorrEntry; y: Float64Array; yOrder: number }[] = [];
+  const slots: { entry: XcorrEntry; y: Float64Array; yOrder: number; yAcf: () => Float64Array }[] = [];
   for (const [xi, tm] of (['grad_norm', 'loss'] as const).entries()) {
     for (const m of ['rle_smoothed', 'temp_c', 'power_w', 'util_pct'] as const) {
       const family: Family = tm === 'grad_norm' && PRESPECIFIED.includes(m) && noThermal === null ? 'prespecified' : 'exploratory';
       const entry: XcorrEntry = { training_metric: tm, metric: m, family, lags_s: [], r: [], peak_lag_s: null, peak_r: null, ci95: null, n: 0, n_eff: null, p_value: null, p_adjusted: null, draws: 0, ar_order: null };
       xcorr.push(entry);
-      const th = thermalSeries(d, m, i0, i1);
-      const note = steps.length === 0 ? 'no training steps' : n < MIN_ALIGNED ? `${n} aligned samples` : noThermal !== null && m !== 'util_pct' ? noThermal : th.missing;
+      const cached = thermal.get(m) ?? { th: thermalSeries(d, m, i0, i1) };
+      thermal.set(m, cached);
+      const note = steps.length === 0 ? 'no training steps' : n < MIN_ALIGNED ? `${n} aligned samples` : noThermal !== null && m !== 'util_pct' ? noThermal : cached.th.missing;
       if (note) {
         entry.note = note;
         continue;
       }
-      const y = transform(th.values, h, o.arMaxOrder);
+      const y = (cached.y ??= transform(cached.th.values, h, o.arMaxOrder));
       requests.push({ x: xi, y: y.values, maxDraws: family === 'prespecified' ? o.draws : o.exploratoryDraws });
-      slots.push({ entry, y: y.values, yOrder: y.order });
+      slots.push({ entry, y: y.values, yOrder: y.order, yAcf: (cached.acf ??= once(() => acf(y.values, EFFECTIVE_N_MAX_LAG))) });
     }
   }
-  const tests = requests.length > 0 ? lagCorrelationTests(xs.map((x) => x.values), requests, K, STOP, o.seed) : [];
-  tests.forEach((t, j) => {
-    const { entry, y, yOrder } = slots[j]!;
+  const job = requests.length > 0 ? { training: xs.map((x) => x.values), pairs: requests, K, stop: STOP, seed: o.seed } : null;
+
+  const { spikeTimes, spikeSteps } = (shared.spikes ??= spikesOf(kept, o.spikeRule));
+  const tw = d.t.slice(i0, i1);
+  const events = collapseEvents(d.device, tw, d.collapse.slice(i0, i1));
+  const span: [number, number] = [tw[0] ?? 0, (tw.at(-1) ?? 0) + dt];
+  const co = noThermal === null && n >= MIN_ALIGNED ? coincidences(spikeTimes, events.map((e) => e.start), o.windowS, span, o.draws, o.seed + 1000) : { coincidences: 0, expected: null, p_value: null };
+  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeSteps, collapse_events: events.length, window_s: o.windowS, ...co };
+  const warmup = { steps_dropped: stepsToDrop(sorted.length, { samples: o.warmupSamples, steps: o.warmupSteps, fraction: o.warmupFraction }), samples_dropped: w0, from_t: kept[0]?.t ?? null };
+
+  const finish = (tests: readonly PairTest[]): DeviceCoupling => {
+    fillEntries(tests);
+    return judged({ o, steps: steps.length, n, noThermal, warmup, xcorr, ev });
+  };
+  const xAcf = xs.map((x) => once(() => acf(x.values, EFFECTIVE_N_MAX_LAG)));
+  const fillEntries = (tests: readonly PairTest[]): void => tests.forEach((t, j) => {
+    const { entry, yOrder, yAcf } = slots[j]!;
     const x = xs[requests[j]!.x]!;
     entry.lags_s = lags_s;
     entry.r = Array.from(t.r, (v) => (Number.isFinite(v) ? v : null));
@@ -242,20 +311,16 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
     entry.peak_lag_s = lags_s[t.peak]!;
     entry.peak_r = t.r[t.peak]!;
     entry.n = t.n[t.peak]!;
-    entry.n_eff = Math.round(effectiveN(x.values, y, entry.n) * 10) / 10;
+    entry.n_eff = Math.round(effectiveN({ acf: xAcf[requests[j]!.x]!() }, { acf: yAcf() }, entry.n) * 10) / 10;
     entry.ci95 = fisherInterval(entry.peak_r, entry.n_eff, lags_s.length);
     entry.p_value = t.p_value;
   });
+  return { job, finish };
+}
 
-  const inRun = kept.filter((s) => s.grad_norm !== null && Number.isFinite(s.grad_norm));
-  const spikeIdx = findSpikes(inRun.map((s) => s.grad_norm!), o.spikeRule);
-  const spikeTimes = spikeIdx.map((i) => inRun[i]!.t);
-  const tw = d.t.slice(i0, i1);
-  const events = collapseEvents(d.device, tw, d.collapse.slice(i0, i1));
-  const span: [number, number] = [tw[0] ?? 0, (tw.at(-1) ?? 0) + dt];
-  const co = noThermal === null && n >= MIN_ALIGNED ? coincidences(spikeTimes, events.map((e) => e.start), o.windowS, span, o.draws, o.seed + 1000) : { coincidences: 0, expected: null, p_value: null };
-  const ev = { spike_rule: o.spikeRule, spikes: spikeTimes.length, spike_steps: spikeIdx.map((i) => inRun[i]!.step), collapse_events: events.length, window_s: o.windowS, ...co };
-
+/** Holm within each family, and the verdict from the pre-specified one. */
+function judged(c: { o: Required<CouplingOptions>; steps: number; n: number; noThermal: string | null; warmup: DeviceCoupling['warmup']; xcorr: XcorrEntry[]; ev: DeviceCoupling['events'] }): DeviceCoupling {
+  const { o, n, noThermal, xcorr, ev } = c;
   const pre = xcorr.filter((e) => e.family === 'prespecified');
   const preTests: FamilyTest[] = [...pre.map((e) => ({ test: `${e.training_metric} ~ ${e.metric}`, p_value: e.p_value, p_adjusted: null })), { test: 'grad_norm spikes ~ collapse starts', p_value: ev.p_value, p_adjusted: null }];
   holm(preTests.map((t) => t.p_value)).forEach((p, i) => ((preTests[i]!.p_adjusted = p), i < pre.length && (pre[i]!.p_adjusted = p)));
@@ -263,12 +328,12 @@ export function deviceCoupling(d: DeviceSeries, steps: readonly StepRecord[], op
   holm(exp.map((e) => e.p_value)).forEach((p, i) => (exp[i]!.p_adjusted = p));
   const expTests = exp.map((e) => ({ test: `${e.training_metric} ~ ${e.metric}`, p_value: e.p_value, p_adjusted: e.p_adjusted }));
 
-  const { verdict, reason } = decide({ steps: steps.length, n, minAligned: MIN_ALIGNED, noThermal, alpha: o.alpha, pairs: pre, tests: preTests, events: ev });
+  const { verdict, reason } = decide({ steps: c.steps, n, minAligned: MIN_ALIGNED, noThermal, alpha: o.alpha, pairs: pre, tests: preTests, events: ev });
   return {
     method: couplingMethod(o),
     lag_convention: LAG_CONVENTION,
     aligned_samples: n,
-    warmup: { steps_dropped: stepsToDrop(sorted.length, { samples: o.warmupSamples, steps: o.warmupSteps, fraction: o.warmupFraction }), samples_dropped: w0, from_t: kept[0]?.t ?? null },
+    warmup: c.warmup,
     xcorr,
     prespecified: { correction: 'Holm', alpha: o.alpha, tests: preTests },
     exploratory: { correction: 'Holm', tests: expTests },

@@ -15,15 +15,23 @@ export interface Effect {
   n_eff: number | null;
 }
 
-function acf(x: ArrayLike<number>, J: number): Float64Array {
+/** The largest lag of Bartlett's sum. */
+export const EFFECTIVE_N_MAX_LAG = 50;
+
+/** Autocorrelations ρ(0…J). */
+export function acf(x: ArrayLike<number>, J: number): Float64Array {
   const { gamma } = autocovariance(x, J);
   const g0 = gamma[0]!;
   return gamma.map((g) => (g0 > 0 ? g / g0 : 0));
 }
 
-export function effectiveN(x: ArrayLike<number>, y: ArrayLike<number>, n: number): number {
-  const J = Math.min(Math.floor(n / 4), 50);
-  const ax = acf(x, J), ay = acf(y, J);
+/**
+ * @param x a series, or its autocorrelations up to lag EFFECTIVE_N_MAX_LAG (acf): a series
+ *   paired with several others needs them once
+ */
+export function effectiveN(x: ArrayLike<number> | { acf: Float64Array }, y: ArrayLike<number> | { acf: Float64Array }, n: number): number {
+  const J = Math.min(Math.floor(n / 4), EFFECTIVE_N_MAX_LAG);
+  const ax = 'acf' in x ? x.acf : acf(x, J), ay = 'acf' in y ? y.acf : acf(y, J);
   let s = 0;
   for (let j = 1; j <= J; j++) s += ax[j]! * ay[j]!;
   const d = 1 + 2 * s;

@@ -12,7 +12,7 @@ import { addMapOptions, readMapOptions, type MapFlags } from '../map-options.js'
 import { addEngineOptions, engineOptionsFrom, type EngineFlags } from '../options.js';
 import { warn } from '../output.js';
 import { reportReadProblems } from '../session-input.js';
-import { onStopSignal } from '../signals.js';
+import { stoppable } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
@@ -26,22 +26,16 @@ interface ImportFlags extends EngineFlags, StoreFlags, MapFlags {
 
 /** The CSV into a new session; null when Ctrl-C/SIGTERM interrupted it (no session is left). */
 async function importCsv(file: string, flags: ImportFlags, db: string): Promise<string | null> {
-  const stop = new AbortController();
-  let signal: NodeJS.Signals | null = null;
-  onStopSignal((sig) => {
-    signal = sig;
-    stop.abort();
-  });
+  const stop = stoppable('import');
   let r;
   try {
     r = await importSession(file, { db, name: flags.name ?? null, engine: engineOptionsFrom(flags), read: { device: flags.device, ...readMapOptions(flags) }, training: flags.training ?? null, signal: stop.signal });
   } catch (e) {
     if (!(e instanceof ImportInterrupted)) throw e;
-    process.stderr.write(`rle import: ${signal}: ${e.message}\n`);
-    process.exitCode = signal === 'SIGINT' ? 130 : 143;
+    stop.interrupted(e.message);
     return null;
   } finally {
-    onStopSignal(null);
+    stop.done();
   }
   reportReadProblems('import', file, r.stats);
   const log = flags.training;

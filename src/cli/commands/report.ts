@@ -4,10 +4,12 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
-import { buildReport, renderReport, writeReportFolder } from '../../app/report.js';
+import { writeReportFolder } from '../../app/report.js';
+import { ReportInterrupted, reportInWorker } from '../../app/report-threads.js';
 import { COUPLING_DEFAULTS } from '../../analysis/coupling/coupling.js';
 import type { SpikeRule } from '../../analysis/coupling/spikes.js';
 import { nonNegative, nonNegativeInt, positiveInt } from '../options.js';
+import { stoppable } from '../signals.js';
 import { addStoreOption, storePath, type StoreFlags } from '../store-options.js';
 
 interface ReportFlags extends StoreFlags {
@@ -21,19 +23,33 @@ interface ReportFlags extends StoreFlags {
   device: string[];
 }
 
+/**
+ * The report is computed on a worker thread; Ctrl-C/SIGTERM during it stops it at once (exit
+ * 130/143, nothing written). Once it is computed, the folder is written here (a signal then
+ * ends the process the default way, which removes the half-written temp folder).
+ */
 export async function report(id: string, flags: ReportFlags): Promise<void> {
-  const built = buildReport(id, {
-    db: storePath(flags),
-    devices: flags.device,
-    coupling: { ...COUPLING_DEFAULTS, lagsS: flags.lags, windowS: flags.window, seed: flags.seed, draws: flags.draws, spikeRule: flags.spikeRule },
-  });
-  const dir = flags.json && flags.out === undefined ? null : (flags.out ?? `rle-report-${built.data.id}`);
-  if (dir) await writeReportFolder(dir, await renderReport(built));
-  if (flags.json) process.stdout.write(JSON.stringify(built.summary, null, 2) + '\n');
+  const files = !(flags.json && flags.out === undefined);
+  const stop = stoppable('report');
+  let r;
+  try {
+    const coupling = { ...COUPLING_DEFAULTS, lagsS: flags.lags, windowS: flags.window, seed: flags.seed, draws: flags.draws, spikeRule: flags.spikeRule };
+    r = await reportInWorker(id, { db: storePath(flags), devices: flags.device, coupling }, files, stop.signal);
+  } catch (e) {
+    if (!(e instanceof ReportInterrupted)) throw e;
+    stop.interrupted(e.message);
+    return;
+  } finally {
+    stop.done();
+  }
+  const dir = files ? (flags.out ?? `rle-report-${r.id}`) : null;
+  const buffers = (parts: Uint8Array[]): Buffer[] => parts.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  if (dir) await writeReportFolder(dir, Object.fromEntries(Object.entries(r.files!).map(([name, parts]) => [name, buffers(parts)])));
+  if (flags.json) for (const part of r.summary) process.stdout.write(part);
   if (dir) (flags.json ? process.stderr : process.stdout).write(`rle report: wrote ${path.join(dir, 'report.html')} (with figure.png, figure.svg, summary.json)\n`);
   if (!flags.json) {
-    process.stdout.write(`throttling: ${built.summary.headline}\n`);
-    for (const [dev, c] of Object.entries(built.summary.coupling)) process.stdout.write(`${dev}: ${c.verdict} — ${c.reason}\n`);
+    process.stdout.write(`throttling: ${r.headline}\n`);
+    for (const v of r.verdicts) process.stdout.write(`${v.device}: ${v.verdict} — ${v.reason}\n`);
   }
 }
 

@@ -1,11 +1,12 @@
 /** `rle report` and `rle compare` end to end, from the store alone. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CompareRow } from '../../../src/report/compare.js';
 import type { ReportSummary } from '../../../src/report/summary.js';
-import { FIXTURES, fixtureFile, runCli, tmpDir } from '../../helpers.js';
+import { CLI, FIXTURES, fixtureFile, runCli, tmpDir } from '../../helpers.js';
 
 async function importTraining(db: string): Promise<string> {
   const dir = tmpDir();
@@ -76,6 +77,36 @@ describe('rle report', () => {
     assert.ok(s.thermal.cpu!.samples >= 5);
     assert.ok(pngWidth(path.join(out, 'figure.png')) >= 1200);
   });
+
+  for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`${sig} while the report computes ends it within a second: exit ${code}, one message, no folder and no temp folder`, async () => {
+      // Spikes and collapse events, and 10⁹ circular shifts for their coincidence test: a report that would run for hours.
+      const db = path.join(tmpDir(), 'rle.db');
+      const t0 = Date.parse('2026-01-05T12:00:00Z') / 1000;
+      const steps = Array.from({ length: 1800 }, (_, i) => JSON.stringify({ step: i + 1, start: t0 + i * 0.5, time: t0 + (i + 1) * 0.5, loss: 3 - i / 1000, grad_norm: 1 + ((i + 1) % 97 === 0 ? 8 : 0.1 * Math.sin(i)), tokens: 100 }));
+      const jsonl = path.join(tmpDir(), 'steps.jsonl');
+      fs.writeFileSync(jsonl, steps.join('\n') + '\n');
+      const imp = await runCli(['import', fixtureFile('golden/synthetic_throttle_seed1.in.csv.gz'), '--steps', jsonl, '--db', db]);
+      assert.equal(imp.code, 0, imp.stderr);
+      const parent = tmpDir();
+      const child = spawn(process.execPath, [CLI, 'report', imp.stdout.trim(), '--out', path.join(parent, 'rep'), '--db', db, '--draws', '1000000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      assert.equal(child.exitCode, null, `still computing after 3 s (${stderr})`);
+      const sent = performance.now();
+      child.kill(sig);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const exit = await closed;
+      clearTimeout(killer);
+      const ms = performance.now() - sent;
+      assert.equal(exit, code, stderr);
+      assert.equal(stderr, `rle report: ${sig}: interrupted; no report written\n`);
+      assert.ok(ms < 1500, `${ms.toFixed(0)} ms from ${sig} to exit`);
+      assert.deepEqual(fs.readdirSync(parent), [], 'no report folder, no temp folder');
+    });
+  }
 
   it('an unknown session is a clear error and writes nothing', async () => {
     const db = path.join(tmpDir(), 'rle.db');

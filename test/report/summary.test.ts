@@ -1,0 +1,38 @@
+/** The report summary built at once, or with each device's surrogate tests run elsewhere meanwhile: the same summary. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { COUPLING_DEFAULTS } from '../../src/analysis/coupling/coupling.js';
+import { lagCorrelationTests } from '../../src/analysis/coupling/surrogate-test.js';
+import { surrogateThreads } from '../../src/app/report-threads.js';
+import { buildReportSummary, buildReportSummaryAsync } from '../../src/report/summary.js';
+import { emptySeries } from '../../src/replay/series.js';
+import { sessionData } from './session-data.js';
+
+describe('report summary', () => {
+  // Two devices with steps, and one without readings to test (its tests are skipped, not run).
+  const data = sessionData(3000, { steps: 9000 });
+  data.devices.push({ ...data.devices[0]!, device: 'gpu0', temp_c: data.devices[0]!.temp_c.map((v, i) => (v === null ? null : v + Math.sin(i / 7))) }, { ...emptySeries('npu'), device: 'npu' });
+  data.summary.devices.gpu0 = data.summary.devices.cpu!;
+  data.summary.devices.npu = data.summary.devices.cpu!;
+  const o = { ...COUPLING_DEFAULTS, draws: 300 };
+
+  it('with the surrogate tests on worker threads equals the one built at once', async () => {
+    const want = buildReportSummary(data, o);
+    const got = await buildReportSummaryAsync(data, o, undefined, surrogateThreads());
+    assert.deepEqual(got, want);
+    assert.deepEqual(Object.keys(got.coupling), ['cpu', 'gpu0', 'npu']);
+    assert.ok(got.coupling.cpu!.xcorr.some((e) => e.draws > 0));
+  });
+  it('only the devices asked for, and the runner sees each device with something to test once', async () => {
+    const jobs: number[] = [];
+    const got = await buildReportSummaryAsync(data, o, ['gpu0'], (job) => {
+      jobs.push(job.pairs.length);
+      return Promise.resolve(lagCorrelationTests(job.training, job.pairs, job.K, job.stop, job.seed));
+    });
+    assert.deepEqual(got, buildReportSummary(data, o, ['gpu0']));
+    assert.equal(jobs.length, 1);
+  });
+  it('a runner that fails fails the summary', async () => {
+    await assert.rejects(buildReportSummaryAsync(data, o, undefined, () => Promise.reject(new Error('no thread'))), /no thread/);
+  });
+});
