@@ -27,6 +27,11 @@ export function deviceSelected(device: string, wanted: readonly string[]): boole
   return wanted.length === 0 || wanted.includes(device) || wanted.includes(deviceClassOf(device));
 }
 
+/** The devices buildSamples makes a sample for: those with a utilization reading, if selected. */
+export function sampledDevices(readings: readonly Reading[], o: DeviceSampleOptions): string[] {
+  return [...primaries(readings)].flatMap(([device, p]) => (p.util && deviceSelected(device, o.devices) ? [device] : []));
+}
+
 /** Why each primary reading is missing, per device: for the capability line and the manifest. */
 export type Gaps = Record<string, Partial<Record<PrimaryKind, string>>>;
 

@@ -19,7 +19,7 @@ import { SensorSet, type SourceHealth, type SourceRecord } from '../sensors/regi
 import type { Reading, SensorContext } from '../sensors/types.js';
 import type { SampleRecord, StoreEvent } from '../store/session-store.js';
 import { sleep, systemClock, type Clock } from './clock.js';
-import { buildSamples, capabilityLines, deviceSelected, type DeviceSampleOptions } from './device-sample.js';
+import { buildSamples, capabilityLines, deviceSelected, sampledDevices, type DeviceSampleOptions } from './device-sample.js';
 import { Ticker, type Tick } from './ticker.js';
 
 /** Between the priming read and the capability read, ms. */
@@ -94,7 +94,7 @@ export class Sampler {
     this.clock = o.clock ?? systemClock;
     this.throttle = new SessionThrottle(o.engine.limit);
     // Only readings of sampled devices reach a sink: a source with none of them (meminfo) is parked.
-    for (const s of buildSamples(firstReadings, 0, 0, o).samples) this.sampled.add(s.device);
+    for (const d of sampledDevices(firstReadings, o)) this.sampled.add(d);
     sensors.useOnly((r) => this.sampled.has(r.device) || (r.primary === true && r.kind === 'util' && deviceSelected(r.device, o.devices)));
   }
 

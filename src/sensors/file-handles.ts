@@ -19,6 +19,8 @@ const FIRST_BUFFER_BYTES = 4096;
 const PROC_SUPER_MAGIC = 0x9fa0;
 const SYSFS_MAGIC = 0x62656572;
 
+const NOTHING = (): void => undefined;
+
 /** A buffer twice as large holding the first `n` bytes of `buf`. */
 function doubled(buf: Buffer, n: number): Buffer {
   const bigger = Buffer.allocUnsafe(buf.length * 2);
@@ -49,8 +51,12 @@ function identity(p: string, fd: number): Kept['id'] {
 export class FileHandleCache {
   private readonly kept = new Map<string, Kept>();
   private readonly buffers = new Map<string, Buffer>();
-  /** Told when a read has to wait for the thread pool (its owner then arms a deadline). */
-  onWait: (() => void) | null = null;
+  /**
+   * Told when a read has to wait for the thread pool (its owner then arms a deadline). Always a
+   * function, never null: a field that changes kind makes V8 throw away the optimized code of
+   * everything that read it.
+   */
+  onWait: () => void = NOTHING;
 
   /** @param procfsPrefix files under it (the set's procfs root, with a trailing `/`) are read synchronously. */
   constructor(private readonly procfsPrefix: string) {}
@@ -122,7 +128,7 @@ export class FileHandleCache {
   }
 
   private async readAsync(p: string): Promise<Buffer> {
-    this.onWait?.();
+    this.onWait();
     const k = await this.openAsync(p);
     let buf = this.buffers.get(p) ?? Buffer.allocUnsafe(FIRST_BUFFER_BYTES);
     let n = 0;

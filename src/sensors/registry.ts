@@ -63,6 +63,7 @@ export interface ReadResult {
 const RECHECK_MS = 30_000;
 
 const TIMED_OUT = Symbol('timed out');
+const NOTHING = (): void => undefined;
 
 /** The health of a read that returned: down with the first failed reading's reason, if any. */
 function healthOf(name: string, readings: readonly Reading[], durationMs: number): SourceHealth {
@@ -186,7 +187,7 @@ export class SensorSet {
       return { readings, health };
     } finally {
       clearTimeout(timer);
-      if (this.files) this.files.onWait = null;
+      if (this.files) this.files.onWait = NOTHING;
     }
   }
 
