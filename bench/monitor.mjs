@@ -5,6 +5,8 @@
 // - Tick lateness (actual − scheduled, from the stored samples) at 10 Hz while every core is
 //   saturated by busy processes; p50/p99.
 // - Drift: last tick's actual time − first's − (n − 1)·period.
+// - The floor beside it: the CPU of a Node process whose 10 Hz timer does nothing (every wake-up
+//   of an idle VM costs this much before the monitor does any work).
 // Durations: RLE_BENCH_S (default 30 s per run).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,6 +45,9 @@ try {
     console.log(`monitor at ${hz} Hz for ${RUN_S} s: ${probe.ticks} ticks, ${((1000 * probe.cpu_s) / probe.ticks).toFixed(3)} ms CPU per tick, ` +
       `${((100 * probe.cpu_s) / RUN_S).toFixed(2)} % of one core (target ≤ 0.5 % at 10 Hz)`);
   }
+  const floor = spawnSync(process.execPath, ['-e', `const c0 = process.cpuUsage(); let n = 0; const t = setInterval(() => { if (++n < ${10 * RUN_S}) return; clearInterval(t); const c = process.cpuUsage(c0); console.log((c.user + c.system) / 1e6); }, 100);`], { encoding: 'utf8' });
+  const floorS = Number(floor.stdout);
+  console.log(`floor: an empty 10 Hz setInterval for ${RUN_S} s: ${((1000 * floorS) / (10 * RUN_S)).toFixed(3)} ms CPU per tick, ${((100 * floorS) / RUN_S).toFixed(2)} % of one core`);
   const hogs = Array.from({ length: os.cpus().length }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
   let loaded;
   try {
