@@ -25,7 +25,7 @@ import { mulberry32 } from '../core/random.js';
 import type { StepInterval } from './step-cost.js';
 import { THROTTLE_DEFAULTS, type ThrottleParams } from './throttle/constants.js';
 import { bootstrapMedian, bootstrapSum } from './throttle/resample.js';
-import { median, quantileSorted } from './throttle/stats.js';
+import { median, medianSorted, quantileSorted } from './throttle/stats.js';
 
 export interface EnergyTax {
   baseline_j_per_step: number | null;
@@ -77,7 +77,7 @@ interface Excess {
 
 function excess(base: readonly number[], hit: readonly number[], o: ThrottleParams, seed: number): Excess {
   const sorted = Float64Array.from(base).sort();
-  const baseline = median(base);
+  const baseline = medianSorted(sorted);
   const lost = hit.reduce((a, h) => a + h - baseline, 0);
   if (hit.length === 0) return { baseline, lost: 0, interval: [0, 0] };
   const rand = mulberry32(seed);

@@ -90,9 +90,14 @@ function onWorker(job: ReportJob, heapMb: number | null, signal?: AbortSignal): 
   });
 }
 
-/** The surrogate tests' runner for a report: a thread per device, at most one fewer than the cores at once (at least one). */
+/**
+ * The surrogate tests' runner for a report: a thread per device, as many at once as there are
+ * cores. The report's own thread is busy beside them only while it computes the throttle and
+ * cost summary, and then waits on them: one fewer left a core idle for that wait (a day with
+ * 500,000 steps on 2 cores: 16.4 s → see bench/report.mjs).
+ */
 export function surrogateThreads(): (job: SurrogateJob) => Promise<PairTest[]> {
-  return limited(Math.max(1, os.availableParallelism() - 1), surrogateTestsInWorker);
+  return limited(Math.max(1, os.availableParallelism()), surrogateTestsInWorker);
 }
 
 /** `f`, with at most `n` calls in flight; the others wait their turn, in order. */

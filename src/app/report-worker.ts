@@ -7,9 +7,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RleError } from '../errors.js';
-import { figureSpec, renderFigure } from '../report/figure.js';
+import { figureSpec, renderFigure, type FigureSummary } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import type { ReportSummary } from '../report/summary.js';
+import type { SessionData } from '../replay/series.js';
 import { buildReportAsync, summaryChunks, type ReportOptions } from './report.js';
 import { stepsInWorker, surrogateThreads } from './report-threads.js';
 
@@ -36,10 +37,15 @@ export type ReportMessage = { type: 'done'; result: ReportResult } | { type: 'er
 
 const utf8 = (s: string | Buffer): Uint8Array => (typeof s === 'string' ? new TextEncoder().encode(s) : new Uint8Array(s));
 
-/** The summary and, with files, the figure; the session's columns and steps are let go here. */
+/**
+ * The summary and, with files, the figure — drawn while the surrogate tests finish on their
+ * threads (it needs none of their results); the session's columns and steps are let go here.
+ */
 async function summaryAndFigure(job: ReportJob): Promise<{ id: string; summary: ReportSummary; figure: { svg: string; png: Buffer } | null }> {
-  const { data, devices, summary } = await buildReportAsync(job.id, job.options, surrogateThreads(), stepsInWorker);
-  return { id: data.id, summary, figure: job.files ? await renderFigure(figureSpec(data, summary, devices)) : null };
+  let figure: { svg: string; png: Buffer } | null = null;
+  const draw = job.files ? async (r: { data: SessionData; devices: readonly string[] }, s: FigureSummary): Promise<void> => void (figure = await renderFigure(figureSpec(r.data, s, r.devices))) : undefined;
+  const { data, summary } = await buildReportAsync(job.id, job.options, surrogateThreads(), stepsInWorker, draw);
+  return { id: data.id, summary, figure };
 }
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { COUPLING_DEFAULTS, type CouplingOptions } from '../analysis/coupling/coupling.js';
 import { RleError } from '../errors.js';
-import { figureSpec, renderFigure } from '../report/figure.js';
+import { figureSpec, renderFigure, type FigureSummary } from '../report/figure.js';
 import { reportHtml } from '../report/html.js';
 import { buildReportSummary, buildReportSummaryAsync, type ReportSummary, type SurrogateRunner } from '../report/summary.js';
 import { loadStoredSession, type SessionData } from '../replay/series.js';
@@ -94,16 +94,17 @@ export type StepsReader = (db: string, id: string) => Promise<StepRecord[]>;
 /**
  * buildReport with the session's steps read by `steps` while this thread replays its samples,
  * and each device's surrogate tests handed to `run` while it computes the rest (other threads:
- * report-threads.ts) — the same report.
+ * report-threads.ts) — the same report. `meanwhile` runs while the tests finish (the figure).
  */
-export async function buildReportAsync(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, run: SurrogateRunner, steps: StepsReader): Promise<BuiltReport> {
+export async function buildReportAsync(id: string, o: Partial<ReportOptions> & Pick<ReportOptions, 'db'>, run: SurrogateRunner, steps: StepsReader, meanwhile?: (r: Omit<BuiltReport, 'summary'>, s: FigureSummary) => Promise<void>): Promise<BuiltReport> {
   // The full id first (the store's errors come from loadReport, as in buildReport).
   const full = fs.existsSync(o.db) ? withStore(o.db, (s) => (s.has(id) ? s.get(id).id : null)) : null;
   const reading = full ? steps(o.db, full) : null;
   reading?.catch(() => undefined); // awaited below, unless loadReport throws first
   const { data, devices } = loadReport(id, o, reading === null);
   if (reading) data.steps = await reading;
-  return { data, devices, summary: await buildReportSummaryAsync(data, o.coupling ?? COUPLING_DEFAULTS, devices, run) };
+  const then = meanwhile ? (s: FigureSummary): Promise<void> => meanwhile({ data, devices }, s) : undefined;
+  return { data, devices, summary: await buildReportSummaryAsync(data, o.coupling ?? COUPLING_DEFAULTS, devices, run, then) };
 }
 
 /** The figure and page of a built report, as file contents by name. */

@@ -10,6 +10,7 @@
  */
 import type { CollapseEvent } from '../core/collapse-edges.js';
 import { collapseEvents } from '../core/collapse-edges.js';
+import type { DeviceCoupling } from '../analysis/coupling/coupling.js';
 import type { ReportSummary } from './summary.js';
 import type { DeviceSeries, SessionData } from '../replay/series.js';
 import { maxPerBucket, minMaxRows } from './decimate.js';
@@ -41,8 +42,8 @@ function bandLayer(ev: Row[]): Record<string, unknown> {
   return { data: { values: ev }, mark: { type: 'rect', color: '#d62728', opacity: 0.18 }, encoding: { x: { field: 's', type: 'quantitative' }, x2: { field: 's2' } } };
 }
 
-/** What the figure draws from the report's summary. */
-export type FigureSummary = Pick<ReportSummary, 'coupling' | 'step_times' | 'throttle' | 'throttle_tax'>;
+/** What the figure draws from the report's summary: of the coupling, only each device's spikes (known before its surrogate tests). */
+export type FigureSummary = Pick<ReportSummary, 'step_times' | 'throttle' | 'throttle_tax'> & { coupling: Record<string, Pick<DeviceCoupling, 'events'>> };
 
 const CAUSE_COLOR: Record<string, string> = { thermal: '#ff7f0e', power: '#9467bd', hardware: '#8c564b', other: '#7f7f7f' };
 

@@ -9,6 +9,7 @@ import type { DeviceSeries, SessionData } from '../replay/series.js';
 import type { StepRecord } from '../store/session-store.js';
 import type { DeviceSummary } from '../analysis/summary.js';
 import { summarizeTraining, type TrainingSummary } from '../analysis/training-summary.js';
+import type { FigureSummary } from './figure.js';
 import { costSummary, type CostSummary } from './throttle-summary.js';
 
 export interface ReportSummary {
@@ -54,10 +55,11 @@ export type SurrogateRunner = (job: SurrogateJob) => Promise<PairTest[]>;
 
 /**
  * buildReportSummary with each device's surrogate tests handed to `run` (another thread) as
- * soon as the device is prepared, and the throttle and cost summary computed here meanwhile.
+ * soon as the device is prepared, and the throttle and cost summary computed here meanwhile;
+ * then `meanwhile` (the figure: all it needs is known by then) before the tests are awaited.
  * The same summary as buildReportSummary's.
  */
-export async function buildReportSummaryAsync(data: SessionData, o: CouplingOptions, devices: readonly string[] | undefined, run: SurrogateRunner): Promise<ReportSummary> {
+export async function buildReportSummaryAsync(data: SessionData, o: CouplingOptions, devices: readonly string[] | undefined, run: SurrogateRunner, meanwhile?: (s: FigureSummary) => Promise<void>): Promise<ReportSummary> {
   const parts = summaryParts(data, devices);
   const shared = {};
   const tested = parts.devices.map((d) => {
@@ -67,6 +69,10 @@ export async function buildReportSummaryAsync(data: SessionData, o: CouplingOpti
   // If a runner fails, the others' results are not awaited: nothing stays unhandled.
   for (const t of tested) t.tests.catch(() => undefined);
   const cost = costSummary({ ...data, steps: parts.timed }, parts.devices.map((d) => d.device));
+  if (meanwhile) {
+    const events = Object.fromEntries(tested.map((t, i) => [parts.devices[i]!.device, { events: t.plan.events }]));
+    await meanwhile({ coupling: events, step_times: cost.step_times, throttle: cost.throttle, throttle_tax: cost.throttle_tax });
+  }
   const coupling: Record<string, DeviceCoupling> = {};
   for (const [i, t] of tested.entries()) coupling[parts.devices[i]!.device] = t.plan.finish(await t.tests);
   return assemble(data, o, parts, coupling, cost);

@@ -1,8 +1,9 @@
 /** The report summary built at once, or with each device's surrogate tests run elsewhere meanwhile: the same summary. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { COUPLING_DEFAULTS } from '../../src/analysis/coupling/coupling.js';
-import { lagCorrelationTests } from '../../src/analysis/coupling/surrogate-test.js';
+import { COUPLING_DEFAULTS, type SurrogateJob } from '../../src/analysis/coupling/coupling.js';
+import { lagCorrelationTests, type PairTest } from '../../src/analysis/coupling/surrogate-test.js';
+import type { FigureSummary } from '../../src/report/figure.js';
 import { surrogateThreads } from '../../src/app/report-threads.js';
 import { buildReportSummary, buildReportSummaryAsync } from '../../src/report/summary.js';
 import { emptySeries } from '../../src/replay/series.js';
@@ -31,6 +32,22 @@ describe('report summary', () => {
     });
     assert.deepEqual(got, buildReportSummary(data, o, ['gpu0']));
     assert.equal(jobs.length, 1);
+  });
+  it('meanwhile runs before any surrogate test is awaited, and gets the spikes, step times and throttle the summary ends with', async () => {
+    const pending: (() => void)[] = [];
+    let seen: FigureSummary | null = null;
+    const run = (job: SurrogateJob): Promise<PairTest[]> => new Promise((done) => pending.push(() => done(lagCorrelationTests(job.training, job.pairs, job.K, job.stop, job.seed))));
+    const building = buildReportSummaryAsync(data, o, undefined, run, async (s) => {
+      seen = s;
+      assert.equal(pending.length, 2, 'both devices with tests are handed out, none answered yet');
+      pending.forEach((go) => go());
+    });
+    const got = await building;
+    assert.ok(seen, 'meanwhile was called');
+    const s = seen as FigureSummary;
+    for (const d of ['cpu', 'gpu0', 'npu']) assert.deepEqual(s.coupling[d]!.events, got.coupling[d]!.events);
+    assert.deepEqual([s.step_times, s.throttle, s.throttle_tax], [got.step_times, got.throttle, got.throttle_tax]);
+    assert.deepEqual(got, buildReportSummary(data, o));
   });
   it('a runner that fails fails the summary', async () => {
     await assert.rejects(buildReportSummaryAsync(data, o, undefined, () => Promise.reject(new Error('no thread'))), /no thread/);

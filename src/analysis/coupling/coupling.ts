@@ -208,6 +208,8 @@ export interface SurrogateJob {
 /** A device's coupling but for its surrogate tests: `job` (null: nothing to test), and `finish` to complete it with their results. */
 export interface CouplingPlan {
   job: SurrogateJob | null;
+  /** The spikes and their coincidences with collapse events: known before the surrogate tests (finish's `events`). */
+  events: DeviceCoupling['events'];
   finish: (tests: readonly PairTest[]) => DeviceCoupling;
 }
 
@@ -315,7 +317,7 @@ export function planCoupling(d: DeviceSeries, steps: readonly StepRecord[], opts
     entry.ci95 = fisherInterval(entry.peak_r, entry.n_eff, lags_s.length);
     entry.p_value = t.p_value;
   });
-  return { job, finish };
+  return { job, events: ev, finish };
 }
 
 /** Holm within each family, and the verdict from the pre-specified one. */

@@ -5,8 +5,12 @@
  * natively: 500,000 step times in ~60 ms, where an array with a comparator took ~400 ms here.
  */
 export function median(x: readonly number[]): number {
-  if (x.length === 0) return NaN;
-  const s = Float64Array.from(x).sort();
+  return x.length === 0 ? NaN : medianSorted(Float64Array.from(x).sort());
+}
+
+/** Median of values already sorted ascending (NaN when there are none). */
+export function medianSorted(s: ArrayLike<number>): number {
+  if (s.length === 0) return NaN;
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
