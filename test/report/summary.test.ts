@@ -37,10 +37,11 @@ describe('report summary', () => {
     const pending: (() => void)[] = [];
     let seen: FigureSummary | null = null;
     const run = (job: SurrogateJob): Promise<PairTest[]> => new Promise((done) => pending.push(() => done(lagCorrelationTests(job.training, job.pairs, job.K, job.stop, job.seed))));
-    const building = buildReportSummaryAsync(data, o, undefined, run, async (s) => {
+    const building = buildReportSummaryAsync(data, o, undefined, run, (s) => {
       seen = s;
       assert.equal(pending.length, 2, 'both devices with tests are handed out, none answered yet');
       pending.forEach((go) => go());
+      return Promise.resolve();
     });
     const got = await building;
     assert.ok(seen, 'meanwhile was called');
