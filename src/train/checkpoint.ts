@@ -59,14 +59,15 @@ export async function checkGpt2Checkpoint(dir: string, shape: { batch: number; s
   return cfg;
 }
 
-export async function loadGpt2Checkpoint(dir: string, kernels?: Kernels): Promise<Gpt2> {
+/** @param alloc where the model's arrays live (a kernel set's, see Gpt2); ordinary Float32Arrays by default */
+export async function loadGpt2Checkpoint(dir: string, kernels?: Kernels, alloc?: (n: number) => Float32Array): Promise<Gpt2> {
   const cfg = await readGpt2Config(path.join(dir, 'config.json'));
   checkTrainingMemory(cfg, 1, 1, { model: path.join(dir, 'config.json') });
   const file = path.join(dir, 'model.safetensors');
   const st = await SafeTensors.open(file);
   try {
     const byName = checkTensors(st, cfg, file);
-    const model = new Gpt2(cfg, Float32Array, kernels);
+    const model = new Gpt2(cfg, alloc, kernels);
     for (const [name, raw] of byName) model.params.get(name)!.set(st.readFloat32(raw));
     return model;
   } finally {

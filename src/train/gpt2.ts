@@ -11,7 +11,9 @@ import * as Ref from './kernels/js.js';
 import type { Arr } from './kernels/js.js';
 import type { Kernels } from './kernels/types.js';
 
-type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
+/** Makes the model's arrays (zeroed): float32 for training, float64 for gradient checks; a kernel set may place them (kernels/wasm.ts). */
+export type Alloc = (n: number) => Arr;
+const f32: Alloc = (n) => new Float32Array(n);
 
 /** HF's ignored label. */
 export const IGNORE = -100;
@@ -40,14 +42,14 @@ export class Gpt2 {
 
   constructor(
     readonly cfg: Gpt2Config,
-    private readonly F: Ctor = Float32Array,
+    private readonly alloc: Alloc = f32,
     /** The layer kernels; the reference (plain TypeScript, any float type) unless faster ones are given. */
     private readonly k: Kernels = Ref,
   ) {
     for (const [name, shape] of expectedGpt2Shapes(cfg)) {
       const n = shape.reduce((a, b) => a * b, 1);
-      this.params.set(name, new F(n));
-      this.grads.set(name, new F(n));
+      this.params.set(name, alloc(n));
+      this.grads.set(name, alloc(n));
     }
   }
 
@@ -58,10 +60,11 @@ export class Gpt2 {
    */
   private readonly scratch = new Map<string, Arr>();
 
+  /** (A new size allocates anew: with an arena allocator the old array's space is not reused — batch shapes are fixed per run.) */
   private buf(key: string, n: number, zero = false): Arr {
     let a = this.scratch.get(key);
     if (!a || a.length !== n) {
-      a = new this.F(n);
+      a = this.alloc(n);
       this.scratch.set(key, a);
     } else if (zero) this.k.zero(a);
     return a;

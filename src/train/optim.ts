@@ -34,9 +34,11 @@ export class AdamW {
     private readonly o: AdamWOptions = ADAMW_DEFAULTS,
     /** The per-tensor update (kernels/js.ts adamw, or a native one with the same arithmetic). */
     private readonly update: Kernels['adamw'] = Ref.adamw,
+    /** Where the moments live (zeroed float32): beside the parameters when the kernel set places arrays (kernels/wasm.ts). */
+    alloc: (n: number) => Float32Array = (n) => new Float32Array(n),
   ) {
-    this.m = params.map((p) => new Float32Array(p.data.length));
-    this.v = params.map((p) => new Float32Array(p.data.length));
+    this.m = params.map((p) => alloc(p.data.length));
+    this.v = params.map((p) => alloc(p.data.length));
   }
 
   /** One update; `gradScale` applies clipping on the fly (clipScale), leaving the gradients as they are. */

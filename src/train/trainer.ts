@@ -95,10 +95,10 @@ export class Trainer {
     let model: Gpt2;
     let source: string;
     if (o.modelDir) {
-      model = await loadGpt2Checkpoint(o.modelDir, kernels);
+      model = await loadGpt2Checkpoint(o.modelDir, kernels, ks.alloc ?? undefined);
       source = `checkpoint ${o.modelDir}`;
     } else {
-      model = new Gpt2(PRESETS[o.preset]!, Float32Array, kernels); // a known preset: checkTrainerStart said so
+      model = new Gpt2(PRESETS[o.preset]!, ks.alloc ?? undefined, kernels); // a known preset: checkTrainerStart said so
       model.initRandom(mulberry32(o.seed));
       source = `preset ${o.preset} (random init, seed ${o.seed})`;
     }
@@ -122,7 +122,7 @@ export class Trainer {
       grad: model.grads.get(name) as Float32Array,
       decay: /\.weight$/.test(name) && !/ln_\d\.|ln_f\./.test(name), // 2-D weights only
     }));
-    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay }, kernels.adamw);
+    const opt = new AdamW(params, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay }, kernels.adamw, ks.alloc ?? undefined);
     const count = params.reduce((s, p) => s + p.data.length, 0);
     const info: TrainInfo = {
       model: { source, n_layer: cfg.nLayer, n_embd: cfg.nEmbd, n_head: cfg.nHead, vocab_size: cfg.vocabSize, parameters: count },

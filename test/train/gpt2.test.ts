@@ -13,7 +13,7 @@ const B = 2;
 const T = 5;
 
 function micro(seed: number): { model: Gpt2; inputs: Int32Array; labels: Int32Array } {
-  const model = new Gpt2(MICRO, Float64Array);
+  const model = new Gpt2(MICRO, (n) => new Float64Array(n));
   const u = rng(seed);
   model.initRandom(u);
   // Larger than GPT-2's 0.02 so that every path carries a gradient big enough to check.
@@ -26,7 +26,7 @@ function micro(seed: number): { model: Gpt2; inputs: Int32Array; labels: Int32Ar
 
 describe('GPT-2 portable forward/backward', () => {
   it('starts near ln(vocab) at GPT-2 initialisation, and ignores -100 labels', () => {
-    const model = new Gpt2(MICRO, Float64Array);
+    const model = new Gpt2(MICRO, (n) => new Float64Array(n));
     model.initRandom(rng(3));
     const inputs = Int32Array.from({ length: B * T }, (_, i) => i % MICRO.vocabSize);
     const loss = model.forward(inputs, hfLabelsToTargets(inputs, B, T), B, T);
