@@ -135,3 +135,110 @@ export function sgemm(ta: bool, tb: bool, M: i32, N: i32, K: i32, alpha: f32, A:
     }
   }
 }
+
+// ---- element-wise kernels with a vectorised exp (the trainer's softmax and GELU) ----
+
+@inline function nmadd(acc: v128, x: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_nmadd(x, b, acc);
+  return f32x4.sub(acc, f32x4.mul(x, b));
+}
+
+/**
+ * Cephes' expf on four lanes, as native/simd.h's rle_exp8: x = n·ln2 + r, |r| ≤ ln2/2, a
+ * degree-6 polynomial for e^r, 2^n from the exponent bits; relative error below 2.4e-7 over
+ * [-87.3, 88.4], inputs clamped to it (e^-100 ≈ 1.2e-38, never 0 or infinity).
+ */
+@inline function exp4(x: v128): v128 {
+  x = f32x4.max(f32x4.min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = nmadd(x, n, f32x4.splat(0.693359375));
+  r = nmadd(r, n, f32x4.splat(-2.12194440e-4));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = madd(f32x4.splat(1.3981999507e-3), p, r);
+  p = madd(f32x4.splat(8.3334519073e-3), p, r);
+  p = madd(f32x4.splat(4.1665795894e-2), p, r);
+  p = madd(f32x4.splat(1.6666665459e-1), p, r);
+  p = madd(f32x4.splat(5.0000001201e-1), p, r);
+  p = madd(f32x4.add(r, f32x4.splat(1)), p, f32x4.mul(r, r));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+@inline function lane(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Rows [0, rows) of V floats at p → their softmax in place (sums of ≤ 512 lanes in float, then in double). */
+export function softmaxRows(p: usize, rows: i32, V: i32): void {
+  const n4 = V & ~3;
+  for (let row = 0; row < rows; row++) {
+    const x = p + (<usize>row * <usize>V << 2);
+    let mx = f32x4.splat(-Infinity);
+    for (let v = 0; v < n4; v += 4) mx = f32x4.max(mx, v128.load(lane(x, v)));
+    let m = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)), max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+    for (let v = n4; v < V; v++) m = max(m, load<f32>(lane(x, v)));
+    const mv = f32x4.splat(m);
+    let sum: f64 = 0;
+    let v = 0;
+    while (v < n4) {
+      const end = min(v + 512, n4);
+      let s = f32x4.splat(0);
+      for (; v < end; v += 4) {
+        const e = exp4(f32x4.sub(v128.load(lane(x, v)), mv));
+        v128.store(lane(x, v), e);
+        s = f32x4.add(s, e);
+      }
+      sum += <f64>f32x4.extract_lane(s, 0) + <f64>f32x4.extract_lane(s, 1) + <f64>f32x4.extract_lane(s, 2) + <f64>f32x4.extract_lane(s, 3);
+    }
+    for (; v < V; v++) {
+      const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(lane(x, v)) - m)), 0);
+      store<f32>(lane(x, v), e);
+      sum += <f64>e;
+    }
+    const invf = <f32>(1.0 / sum), inv = f32x4.splat(invf);
+    for (v = 0; v < n4; v += 4) v128.store(lane(x, v), f32x4.mul(v128.load(lane(x, v)), inv));
+    for (; v < V; v++) store<f32>(lane(x, v), load<f32>(lane(x, v)) * invf);
+  }
+}
+
+// GELU (tanh form) through 0.5·(1 + tanh u) = 1 / (1 + e^(−2u)), u = √(2/π)·(x + 0.044715·x³).
+const GELU_S: f32 = 0.7978845608028654;
+
+@inline function sigmoid2u(x: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(x, x), x);
+  const u = f32x4.mul(f32x4.splat(GELU_S), madd(x, f32x4.splat(0.044715), x3));
+  return f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), exp4(f32x4.mul(u, f32x4.splat(-2)))));
+}
+
+/** out[i] = gelu(inp[i]) for i < n. */
+export function geluForward(out: usize, inp: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const x = v128.load(lane(inp, i));
+    v128.store(lane(out, i), f32x4.mul(x, sigmoid2u(x)));
+  }
+  for (; i < n; i++) {
+    const x = f32x4.splat(load<f32>(lane(inp, i)));
+    store<f32>(lane(out, i), f32x4.extract_lane(f32x4.mul(x, sigmoid2u(x)), 0));
+  }
+}
+
+/** dinp[i] += gelu'(inp[i]) · dout[i]: s + x·2s(1 − s)·√(2/π)·(1 + 3·0.044715·x²), s = sigmoid(2u). */
+@inline function geluGrad(x: v128, g: v128): v128 {
+  const s = sigmoid2u(x);
+  const one = f32x4.splat(1);
+  const inner = f32x4.mul(f32x4.splat(GELU_S), madd(one, f32x4.splat(3 * 0.044715), f32x4.mul(x, x)));
+  const d = madd(s, f32x4.mul(f32x4.mul(x, f32x4.splat(2)), f32x4.mul(s, f32x4.sub(one, s))), inner);
+  return f32x4.mul(d, g);
+}
+
+export function geluBackward(dinp: usize, inp: usize, dout: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(lane(dinp, i), f32x4.add(v128.load(lane(dinp, i)), geluGrad(v128.load(lane(inp, i)), v128.load(lane(dout, i)))));
+  for (; i < n; i++) {
+    const g = geluGrad(f32x4.splat(load<f32>(lane(inp, i))), f32x4.splat(load<f32>(lane(dout, i))));
+    store<f32>(lane(dinp, i), load<f32>(lane(dinp, i)) + f32x4.extract_lane(g, 0));
+  }
+}

@@ -93,8 +93,8 @@ function onWorker(job: ReportJob, heapMb: number | null, signal?: AbortSignal): 
 /**
  * The surrogate tests' runner for a report: a thread per device, as many at once as there are
  * cores. The report's own thread is busy beside them only while it computes the throttle and
- * cost summary, and then waits on them: one fewer left a core idle for that wait (a day with
- * 500,000 steps on 2 cores: 16.4 s → see bench/report.mjs).
+ * cost summary and draws the figure, and then waits on them: one fewer left a core idle for
+ * that wait (bench/report.mjs, a day with 500,000 steps on 2 cores: 16.4–16.7 s → 14.1–14.7 s).
  */
 export function surrogateThreads(): (job: SurrogateJob) => Promise<PairTest[]> {
   return limited(Math.max(1, os.availableParallelism()), surrogateTestsInWorker);

@@ -1,14 +1,14 @@
 /**
  * The WebAssembly kernel set's threads and what they run: the control block shared by the
  * calling thread and its helpers (wasm-worker.ts), and each operation's slice of the work.
- * The GEMM is the AssemblyScript kernel over a slice of C's columns; the element-wise kernels
- * (AdamW, GELU, softmax/cross-entropy, sums of squares) are the TypeScript ones (js.ts,
- * portable.ts) over a slice of elements or rows, on views of the shared memory, so they give
- * the single-threaded results: element by element the same arithmetic, sums per slice then
- * added (sumSquares and the loss in float64; summation order only).
+ * The GEMM, softmax and GELU are the AssemblyScript kernels (native/wasm/gemm.ts: softmax and
+ * GELU through a vectorised exp, as the native ones) over a slice of C's columns, of rows or
+ * of elements; AdamW, the cross-entropy gradient and sums of squares are the TypeScript ones
+ * (js.ts) on views of the shared memory. Every slice computes what one thread would: element
+ * by element the same arithmetic, sums per slice then added (sums of squares and the loss in
+ * float64; summation order only).
  */
 import * as Ref from './js.js';
-import * as Portable from './portable.js';
 
 /** Int32 slots of the control block: sequence number, helpers done, helpers ready, operation, integer arguments. */
 export const SEQ = 0, DONE = 1, READY = 2, OP = 3, ARGS = 4, NARGS = 16;
@@ -19,14 +19,20 @@ export const NR = 8, ALIGN = 16;
 
 export const Op = { Sgemm: 0, Adamw: 1, SumSquares: 2, GeluForward: 3, GeluBackward: 4, SoftmaxXent: 5, XentBackward: 6 } as const;
 
-export type SgemmFn = (ta: number, tb: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, j0: number, j1: number, work: number) => void;
+/** native/wasm/gemm.ts's exports; pointers are byte offsets into the shared memory. */
+export interface WasmExports {
+  sgemm(ta: number, tb: number, M: number, N: number, K: number, alpha: number, A: number, lda: number, B: number, ldb: number, beta: number, C: number, ldc: number, j0: number, j1: number, work: number): void;
+  softmaxRows(p: number, rows: number, V: number): void;
+  geluForward(out: number, inp: number, n: number): void;
+  geluBackward(dinp: number, inp: number, dout: number, n: number): void;
+}
 
 export interface Shared {
   ctrl: Int32Array;
   /** Float arguments and per-thread results. */
   f64: Float64Array;
   memory: WebAssembly.Memory;
-  sgemm: SgemmFn;
+  wasm: WasmExports;
   threads: number;
   workBytes: number;
 }
@@ -47,7 +53,7 @@ export function runSlice(s: Shared, t: number): void {
   switch (Atomics.load(s.ctrl, OP)) {
     case Op.Sgemm: {
       const [j0, j1] = slice(a[3]!, t, s.threads, NR);
-      if (j1 > j0) s.sgemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, f[0]!, a[5]!, a[6]!, a[7]!, a[8]!, f[1]!, a[9]!, a[10]!, j0, j1, t * s.workBytes);
+      if (j1 > j0) s.wasm.sgemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, f[0]!, a[5]!, a[6]!, a[7]!, a[8]!, f[1]!, a[9]!, a[10]!, j0, j1, t * s.workBytes);
       return;
     }
     case Op.Adamw: {
@@ -62,18 +68,26 @@ export function runSlice(s: Shared, t: number): void {
     }
     case Op.GeluForward: {
       const [i0, i1] = slice(a[2]!, t, s.threads, ALIGN), n = i1 - i0;
-      if (n > 0) Portable.geluForward(f32(a[0]!, i0, n), f32(a[1]!, i0, n), n);
+      if (n > 0) s.wasm.geluForward(a[0]! + 4 * i0, a[1]! + 4 * i0, n);
       return;
     }
     case Op.GeluBackward: {
       const [i0, i1] = slice(a[3]!, t, s.threads, ALIGN), n = i1 - i0;
-      if (n > 0) Portable.geluBackward(f32(a[0]!, i0, n), f32(a[1]!, i0, n), f32(a[2]!, i0, n), n);
+      if (n > 0) s.wasm.geluBackward(a[0]! + 4 * i0, a[1]! + 4 * i0, a[2]! + 4 * i0, n);
       return;
     }
     case Op.SoftmaxXent: {
       // logits, targets, rows, V, ignore
-      const [r0, r1] = slice(a[2]!, t, s.threads, 1), V = a[3]!;
-      const [loss, count] = r1 > r0 ? Ref.softmaxXent(f32(a[0]!, r0 * V, (r1 - r0) * V), i32(a[1]!, r0, r1 - r0), r1 - r0, V, a[4]!) : [0, 0];
+      const [r0, r1] = slice(a[2]!, t, s.threads, 1), V = a[3]!, ignore = a[4]!;
+      if (r1 > r0) s.wasm.softmaxRows(a[0]! + 4 * r0 * V, r1 - r0, V);
+      const probs = f32(a[0]!, r0 * V, (r1 - r0) * V), targets = i32(a[1]!, r0, r1 - r0);
+      let loss = 0, count = 0;
+      for (let r = 0; r < r1 - r0; r++) {
+        const tg = targets[r]!;
+        if (tg === ignore) continue;
+        loss -= Math.log(probs[r * V + tg]!);
+        count++;
+      }
       f[res] = loss;
       f[res + 1] = count;
       return;

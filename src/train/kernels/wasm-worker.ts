@@ -4,7 +4,7 @@
  * elements or rows) on the shared memory, and reports done.
  */
 import { workerData } from 'node:worker_threads';
-import { DONE, READY, runSlice, SEQ, type SgemmFn, type Shared } from './wasm-ops.js';
+import { DONE, READY, runSlice, SEQ, type Shared, type WasmExports } from './wasm-ops.js';
 
 interface Data {
   module: WebAssembly.Module;
@@ -17,8 +17,8 @@ interface Data {
 }
 
 const { module, memory, ctrl, f64, index, threads, workBytes } = workerData as Data;
-const sgemm = new WebAssembly.Instance(module, { env: { memory } }).exports.sgemm as SgemmFn;
-const shared: Shared = { ctrl, f64, memory, sgemm, threads, workBytes };
+const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WasmExports;
+const shared: Shared = { ctrl, f64, memory, wasm, threads, workBytes };
 
 // Read the sequence before announcing readiness: the caller only signals ready helpers.
 let seen = Atomics.load(ctrl, SEQ);

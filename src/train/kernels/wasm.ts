@@ -19,7 +19,7 @@ import type { Gemm } from './gemm.js';
 import * as Ref from './js.js';
 import * as Portable from './portable.js';
 import type { Kernels } from './types.js';
-import { ARGS, DONE, NARGS, NFARGS, NR, Op, OP, READY, runSlice, SEQ, type SgemmFn, type Shared } from './wasm-ops.js';
+import { ARGS, DONE, NARGS, NFARGS, NR, Op, OP, READY, runSlice, SEQ, type Shared, type WasmExports } from './wasm-ops.js';
 import { PKG_ROOT } from '../../package-root.js';
 
 /** Beside the compiled TypeScript (node-gyp's rebuild wipes build/, so not there). */
@@ -100,14 +100,14 @@ function moduleBytes(relaxed: boolean): { bytes: Uint8Array<ArrayBuffer>; relaxe
   return fs.existsSync(WASM_PATH) ? { bytes: new Uint8Array(fs.readFileSync(WASM_PATH)), relaxed: false } : null;
 }
 
-function instantiate(relaxed: boolean): { module: WebAssembly.Module; memory: WebAssembly.Memory; sgemm: SgemmFn; workBytes: number; relaxed: boolean } | string {
+function instantiate(relaxed: boolean): { module: WebAssembly.Module; memory: WebAssembly.Memory; wasm: WasmExports; workBytes: number; relaxed: boolean } | string {
   const m = moduleBytes(relaxed);
   if (!m) return `WebAssembly kernels were not built (no ${WASM_PATH})`;
   try {
     const module = new WebAssembly.Module(m.bytes);
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
     const inst = new WebAssembly.Instance(module, { env: { memory } });
-    return { module, memory, sgemm: inst.exports.sgemm as SgemmFn, workBytes: (inst.exports.WORK_BYTES as WebAssembly.Global).value as number, relaxed: m.relaxed };
+    return { module, memory, wasm: inst.exports as unknown as WasmExports, workBytes: (inst.exports.WORK_BYTES as WebAssembly.Global).value as number, relaxed: m.relaxed };
   } catch (err) {
     return `WebAssembly kernels failed to load: ${(err as Error).message}`;
   }
@@ -120,7 +120,7 @@ export function loadWasmGemm(threads: number, relaxed = true): WasmLoad {
   const { module, memory, workBytes } = w;
   const ctrl = new Int32Array(new SharedArrayBuffer(4 * (ARGS + NARGS)));
   const f64 = new Float64Array(new SharedArrayBuffer(8 * (NFARGS + 2 * threads)));
-  const shared: Shared = { ctrl, f64, memory, sgemm: w.sgemm, threads, workBytes };
+  const shared: Shared = { ctrl, f64, memory, wasm: w.wasm, threads, workBytes };
   const alone: Shared = { ...shared, threads: 1 };
   const helpers: Worker[] = [];
   for (let i = 1; i < threads; i++) {

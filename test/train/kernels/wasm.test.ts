@@ -1,8 +1,9 @@
 /**
  * The WebAssembly kernel set with the model's arrays in its shared memory: the GEMM on operands
  * in place (offsets, leading dimensions, mixed with outside arrays), and the element-wise
- * kernels split across the threads giving the single-threaded TypeScript results — the same
- * bits element by element, sums to rounding — before and after the memory grows.
+ * kernels split across the threads: AdamW and the cross-entropy gradient the same bits as the
+ * TypeScript ones, sums to rounding, softmax and GELU (a vectorised exp, ≤ 2.4e-7 relative)
+ * within 1e-6 of them — before and after the memory grows.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -98,6 +99,12 @@ describe('WebAssembly kernels on arrays in their shared memory', () => {
     assert.equal(w.stats().parallel, before + 1, 'split across the threads');
     return { mine, ref: plain, a, b: ref(plain) };
   }
+  /** |a − b| ≤ tol·(|b| + floor) everywhere. */
+  const near = (x: Float32Array[], y: Float32Array[], tol: number, what: string, floor = 1e-30): void => x.forEach((a, i) => {
+    let worst = 0;
+    for (let j = 0; j < a.length; j++) worst = Math.max(worst, Math.abs(a[j]! - y[i]![j]!) / (Math.abs(y[i]![j]!) + floor));
+    assert.ok(worst <= tol, `${what} [array ${i}]: worst relative difference ${worst}`);
+  });
   const bitwise = (x: Float32Array[], y: Float32Array[], what: string): void => x.forEach((a, i) => assert.ok(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(y[i]!.buffer, y[i]!.byteOffset, y[i]!.byteLength)), `${what} [array ${i}] differs`));
 
   it('AdamW, with and without a clipping scale: the same bits as on one thread', () => {
@@ -110,22 +117,22 @@ describe('WebAssembly kernels on arrays in their shared memory', () => {
     }
   });
 
-  it('GELU forward and backward: the same bits as on one thread', () => {
+  it('GELU forward and backward within 1e-6·(1 + |y|) of the TypeScript kernels (n not a multiple of 4: the tail too)', () => {
     const u = rng(12), n = 77_777;
     const f = both([new Float32Array(n), fill(new Float32Array(n), u, 8)], (k, [o, x]) => k.geluForward!(o!, x!, n), ([o, x]) => Portable.geluForward(o!, x!, n));
-    bitwise(f.mine, f.ref, 'geluForward');
+    near(f.mine, f.ref, 1e-6, 'geluForward', 1); // 1e-6·(1 + |x|), as the native kernels' tests
     const b = both([fill(new Float32Array(n), u), fill(new Float32Array(n), u, 8), fill(new Float32Array(n), u)], (k, [d, x, g]) => k.geluBackward!(d!, x!, g!, n), ([d, x, g]) => Portable.geluBackward(d!, x!, g!, n));
-    bitwise(b.mine, b.ref, 'geluBackward');
+    near(b.mine, b.ref, 1e-6, 'geluBackward', 1);
   });
 
-  it('softmax cross-entropy by rows: the same probabilities, the loss summed per thread, ignored targets skipped; its gradient', () => {
+  it('softmax cross-entropy by rows within 1e-6 of the TypeScript kernel, the loss summed per thread, ignored targets skipped; its gradient the same bits', () => {
     const u = rng(13), rows = 37, V = 5003;
     const targets = Int32Array.from({ length: rows }, (_, i) => (i % 5 === 4 ? -100 : Math.floor(u() * V)));
     const r = both([fill(new Float32Array(rows * V), u, 8)], (k, [l]) => k.softmaxXent!(l!, targets, rows, V, -100), ([l]) => Ref.softmaxXent(l!, targets, rows, V, -100));
-    bitwise(r.mine, r.ref, 'probabilities');
+    near(r.mine, r.ref, 1e-6, 'probabilities');
     const [l1, c1] = r.a as [number, number], [l2, c2] = r.b as [number, number];
     assert.equal(c1, c2);
-    assert.ok(Math.abs(l1 - l2) <= 1e-12 * Math.abs(l2), `${l1} vs ${l2}`);
+    assert.ok(Math.abs(l1 - l2) <= 1e-6 * Math.abs(l2), `${l1} vs ${l2}`);
     const g = both([r.ref[0]!, fill(new Float32Array(rows * V), u)], (k, [p, d]) => k.xentBackward!(p!, targets, rows, V, -100, d!, c2), ([p, d]) => Ref.xentBackward(p!, targets, rows, V, -100, d!, c2));
     bitwise(g.mine, g.ref, 'xentBackward');
   });
@@ -146,31 +153,32 @@ describe('WebAssembly kernels on arrays in their shared memory', () => {
     k.geluForward!(out, x, n);
     const want = new Float32Array(n);
     Portable.geluForward(want, x.slice(), n);
-    bitwise([out], [want], 'geluForward after the grow');
+    near([out], [want], 1e-6, 'geluForward after the grow', 1);
   });
 
-  it('a tiny-preset step with the arrays in the arena equals one with ordinary arrays (the same GEMM copying them)', () => {
+  it('a tiny-preset step with the arrays in the arena agrees with one with ordinary arrays (the same GEMM copying them, the TypeScript element-wise kernels)', () => {
     const cfg = PRESETS.tiny!, B = 2, T = 64, u = rng(17);
     const inputs = Int32Array.from({ length: B * T }, () => Math.floor(u() * cfg.vocabSize));
     const targets = Int32Array.from({ length: B * T }, (_, i) => (i % 9 === 8 ? -100 : Math.floor(u() * cfg.vocabSize)));
-    const step = (m: Gpt2, alloc?: (n: number) => Float32Array, ops?: Partial<Kernels>): { loss: number; norm: number; wte: Float32Array } => {
+    const step = (m: Gpt2, alloc?: (n: number) => Float32Array, ops?: Partial<Kernels>): { loss: number; norm: number; dwte: Float32Array } => {
       m.initRandom(mulberry32(5));
       m.zeroGrad();
       const loss = m.forward(inputs, targets, B, T);
       m.backward();
       const params: Param[] = [...m.params].map(([name, data]) => ({ name, data: data as Float32Array, grad: m.grads.get(name) as Float32Array, decay: true }));
       const norm = gradNorm(params, { sumSquares: ops?.sumSquares ?? Ref.sumSquares });
+      const dwte = (m.grads.get('wte.weight') as Float32Array).slice(0, 8192);
       new AdamW(params, undefined, ops?.adamw ?? Ref.adamw, alloc).step(1e-3, clipScale(norm, 1));
-      return { loss, norm, wte: (m.params.get('wte.weight') as Float32Array).slice(0, 4096) };
+      return { loss, norm, dwte };
     };
     const before = w.stats().parallel;
     const inArena = step(new Gpt2(cfg, w.alloc, gemmKernels(w.gemm, w.ops)), w.alloc, w.ops);
     assert.ok(w.stats().parallel > before + 20, 'the step ran split across the threads');
     const plain = step(new Gpt2(cfg, undefined, gemmKernels(w.gemm)));
     assert.ok(Number.isFinite(inArena.loss) && Number.isFinite(inArena.norm), `loss ${inArena.loss}, grad norm ${inArena.norm}`);
-    assert.ok(Math.abs(inArena.loss - plain.loss) <= 1e-9 * plain.loss, `loss ${inArena.loss} vs ${plain.loss}`);
-    assert.ok(Math.abs(inArena.norm - plain.norm) <= 1e-9 * plain.norm, `grad norm ${inArena.norm} vs ${plain.norm}`);
-    for (let i = 0; i < plain.wte.length; i++) assert.ok(Math.abs(inArena.wte[i]! - plain.wte[i]!) <= 1e-6, `wte[${i}] after AdamW`);
+    assert.ok(Math.abs(inArena.loss - plain.loss) <= 1e-6 * plain.loss, `loss ${inArena.loss} vs ${plain.loss}`);
+    assert.ok(Math.abs(inArena.norm - plain.norm) <= 1e-5 * plain.norm, `grad norm ${inArena.norm} vs ${plain.norm}`);
+    near([inArena.dwte], [plain.dwte], 1e-3, 'wte gradient', 1e-4 * plain.norm);
   });
 
   it('outside arrays (and float64 ones) run on this thread with the TypeScript kernels', () => {
