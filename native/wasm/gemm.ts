@@ -242,3 +242,42 @@ export function geluBackward(dinp: usize, inp: usize, dout: usize, n: i32): void
     store<f32>(lane(dinp, i), load<f32>(lane(dinp, i)) + f32x4.extract_lane(g, 0));
   }
 }
+
+// ---- AdamW, two lanes of float64 at a time ----
+
+/**
+ * kernels/js.ts adamw's arithmetic exactly — float64 per element, the same operations in the
+ * same order (WebAssembly never fuses a multiply-add), stored back as float32 — so the same
+ * bits, two elements per instruction. gradScale ≠ 1: the scaled gradient rounded to float32
+ * first, as Math.fround there.
+ */
+export function adamw(w: usize, g: usize, m: usize, v: usize, n: i32, beta1: f64, beta2: f64, eps: f64, shrink: f64, stepSize: f64, sqrtBc2: f64, gradScale: f64): void {
+  const c1 = 1 - beta1, c2 = 1 - beta2;
+  const B1 = f64x2.splat(beta1), B2 = f64x2.splat(beta2), C1 = f64x2.splat(c1), C2 = f64x2.splat(c2);
+  const E = f64x2.splat(eps), SH = f64x2.splat(shrink), ST = f64x2.splat(stepSize), SB = f64x2.splat(sqrtBc2), GS = f64x2.splat(gradScale);
+  const scaled = gradScale != 1;
+  const n2 = n & ~1;
+  let i = 0;
+  for (; i < n2; i += 2) {
+    const o = <usize>i << 2;
+    let gj = f64x2.promote_low_f32x4(v128.load64_zero(g + o));
+    if (scaled) gj = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(f64x2.mul(gj, GS)));
+    const mj = f64x2.add(f64x2.mul(B1, f64x2.promote_low_f32x4(v128.load64_zero(m + o))), f64x2.mul(C1, gj));
+    const vj = f64x2.add(f64x2.mul(B2, f64x2.promote_low_f32x4(v128.load64_zero(v + o))), f64x2.mul(f64x2.mul(C2, gj), gj));
+    v128.store64_lane(m + o, f32x4.demote_f64x2_zero(mj), 0);
+    v128.store64_lane(v + o, f32x4.demote_f64x2_zero(vj), 0);
+    const wj = f64x2.promote_low_f32x4(v128.load64_zero(w + o));
+    const upd = f64x2.div(f64x2.mul(ST, mj), f64x2.add(f64x2.div(f64x2.sqrt(vj), SB), E));
+    v128.store64_lane(w + o, f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(wj, SH), upd)), 0);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let gj = <f64>load<f32>(g + o);
+    if (scaled) gj = <f64><f32>(gj * gradScale);
+    const mj = beta1 * <f64>load<f32>(m + o) + c1 * gj;
+    const vj = beta2 * <f64>load<f32>(v + o) + c2 * gj * gj;
+    store<f32>(m + o, <f32>mj);
+    store<f32>(v + o, <f32>vj);
+    store<f32>(w + o, <f32>(<f64>load<f32>(w + o) * shrink - (stepSize * mj) / (Math.sqrt(vj) / sqrtBc2 + eps)));
+  }
+}

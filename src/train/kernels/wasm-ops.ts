@@ -1,10 +1,11 @@
 /**
  * The WebAssembly kernel set's threads and what they run: the control block shared by the
  * calling thread and its helpers (wasm-worker.ts), and each operation's slice of the work.
- * The GEMM, softmax and GELU are the AssemblyScript kernels (native/wasm/gemm.ts: softmax and
- * GELU through a vectorised exp, as the native ones) over a slice of C's columns, of rows or
- * of elements; AdamW, the cross-entropy gradient and sums of squares are the TypeScript ones
- * (js.ts) on views of the shared memory. Every slice computes what one thread would: element
+ * The GEMM, softmax, GELU and AdamW are the AssemblyScript kernels (native/wasm/gemm.ts:
+ * softmax and GELU through a vectorised exp, as the native ones; AdamW with js.ts's float64
+ * arithmetic, the same bits) over a slice of C's columns, of rows or of elements; the
+ * cross-entropy gradient and sums of squares are the TypeScript ones (js.ts) on views of the
+ * shared memory. Every slice computes what one thread would: element
  * by element the same arithmetic, sums per slice then added (sums of squares and the loss in
  * float64; summation order only).
  */
@@ -25,6 +26,7 @@ export interface WasmExports {
   softmaxRows(p: number, rows: number, V: number): void;
   geluForward(out: number, inp: number, n: number): void;
   geluBackward(dinp: number, inp: number, dout: number, n: number): void;
+  adamw(w: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, shrink: number, stepSize: number, sqrtBc2: number, gradScale: number): void;
 }
 
 export interface Shared {
@@ -58,7 +60,7 @@ export function runSlice(s: Shared, t: number): void {
     }
     case Op.Adamw: {
       const [i0, i1] = slice(a[4]!, t, s.threads, ALIGN), n = i1 - i0;
-      if (n > 0) Ref.adamw(f32(a[0]!, i0, n), f32(a[1]!, i0, n), f32(a[2]!, i0, n), f32(a[3]!, i0, n), f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, f[5]!, f[6]);
+      if (n > 0) s.wasm.adamw(a[0]! + 4 * i0, a[1]! + 4 * i0, a[2]! + 4 * i0, a[3]! + 4 * i0, n, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, f[5]!, f[6]!);
       return;
     }
     case Op.SumSquares: {
