@@ -4,6 +4,7 @@
  * records it) to the last step's end; otherwise from the first step's end, with that step
  * not counted in the rates.
  */
+import { byTime } from './coupling/align.js';
 import type { StepRecord } from '../store/session-store.js';
 
 export interface TrainingSummary {
@@ -23,7 +24,7 @@ const finite = (x: number | null | undefined): x is number => x !== null && x !=
  * @param rowsPerStep samples (sequences) per step, or null when unknown
  */
 export function summarizeTraining(steps: readonly StepRecord[], startedAt: number | null, rowsPerStep: number | null): TrainingSummary {
-  const s = [...steps].sort((a, b) => a.t - b.t);
+  const s = byTime(steps);
   const first = s.find((x) => finite(x.loss))?.loss ?? null;
   const last = [...s].reverse().find((x) => finite(x.loss))?.loss ?? null;
   const counted = startedAt === null ? s.slice(1) : s;
