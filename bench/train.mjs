@@ -59,9 +59,37 @@ if (env.RLE_BENCH_GEMM !== '0') {
   const wasm = loadWasmGemm(THREADS);
   if (wasm.gemm) { await new Promise((r) => setTimeout(r, 300)); gemms.push(wasm.gemm); } else console.log(`wasm: ${wasm.reason}`);
   gemms.push(createJsGemm());
-  const shapes = [[512, 2304, 768, false, false, 'qkv'], [512, 768, 3072, false, false, 'mlp proj'], [768, 3072, 512, true, false, 'dW fc'], [512, 50257, 768, false, true, 'lm head']];
-  for (const g of gemms) console.log(`${g.name.padEnd(36)} ${shapes.map(([M, N, K, ta, tb, n]) => `${n} ${gemmRate(g, M, N, K, ta, tb).toFixed(1)}`).join(' | ')}`);
+  const shapes = [[512, 2304, 768, false, false, 'qkv'], [512, 768, 3072, false, false, 'mlp proj'], [768, 3072, 512, true, false, 'dW fc'], [512, 50257, 768, false, true, 'lm head'], [512, 768, 50257, false, false, 'lm head dX']];
+  // The TypeScript GEMM at ~1 GFLOP/s would take a minute on each LM-head shape (40 GFLOP a call): not timed there.
+  const slow = (g, M, N, K) => g.name.startsWith('js') && M * N * K > 1e10;
+  for (const g of gemms) console.log(`${g.name.padEnd(36)} ${shapes.map(([M, N, K, ta, tb, n]) => `${n} ${slow(g, M, N, K) ? '—' : gemmRate(g, M, N, K, ta, tb).toFixed(1)}`).join(' | ')}`);
+  // The yardstick's own GEMM on the same shapes, timed the same way: how far a faster kernel could take the ratio.
+  const torchMm = torchGemmRates(shapes);
+  console.log(torchMm ?? 'PyTorch torch.mm: not run (needs Debian python3-torch)');
   console.log('');
+}
+
+/** torch.mm GFLOP/s at the shapes (PyTorch's OpenBLAS, THREADS threads), as one printed row; null without PyTorch. */
+function torchGemmRates(shapes) {
+  if (env.RLE_BENCH_TORCH === '0') return null;
+  const py = `
+import json, sys, time, torch
+torch.set_num_threads(${THREADS})
+out = []
+for M, N, K, ta, tb, name in json.loads(sys.argv[1]):
+    A = torch.full((K, M), 0.01).t() if ta else torch.full((M, K), 0.01)
+    B = torch.full((N, K), 0.01).t() if tb else torch.full((K, N), 0.01)
+    A @ B
+    reps, t0 = 0, time.perf_counter()
+    while True:
+        A @ B
+        reps += 1
+        if time.perf_counter() - t0 >= 0.3: break
+    out.append(f"{name} {2 * M * N * K * reps / (time.perf_counter() - t0) / 1e9:.1f}")
+print(" | ".join(out))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', py, JSON.stringify(shapes)], { encoding: 'utf8' });
+  return r.status === 0 ? `${`PyTorch torch.mm, ${THREADS} threads`.padEnd(36)} ${r.stdout.trim()}` : null;
 }
 
 // ---- PyTorch ----
