@@ -29,7 +29,7 @@ export const WASM_RELAXED_PATH = join(PKG_ROOT, 'dist', 'wasm', 'gemm-relaxed.wa
 
 const PAGE = 65536;
 const PARALLEL_MACS = 1 << 21;
-/** Element-wise work shorter than this stays on the calling thread (waking the helpers costs ~10–50 µs). */
+/** Element-wise work shorter than this stays on the calling thread: waking the helpers and waiting for them would cost more than it saves. */
 const PARALLEL_ELEMS = 1 << 15;
 /**
  * The arena ends here, so that copies of outside operands (the LM head's 154 MB at most for
