@@ -59,12 +59,16 @@ export async function readStepsJsonl(file: string): Promise<ImportResult> {
       const fail = (why: string): never => {
         throw new RleError('E_INPUT_FORMAT', why, { file, line: n });
       };
+      // A whole-file JSON array (the earlier RLE tools' training log is one) is not JSON lines.
+      const arrayHint = 'a JSON array, not JSON lines (one object per line); the earlier RLE tools\' training_log_*.json goes to --training <file>';
+      if (n === 1 && text === '[') fail(arrayHint);
       let rec: unknown;
       try {
         rec = parseLine(text);
       } catch (e) {
         fail(`not JSON: ${(e as Error).message}`);
       }
+      if (n === 1 && Array.isArray(rec)) fail(arrayHint);
       if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) fail('expected one JSON object per line');
       const r = rec as Record<string, unknown>;
       const step = r.step;

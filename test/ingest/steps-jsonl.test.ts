@@ -92,6 +92,11 @@ describe('readStepsJsonl', () => {
     await rejectsAt(ok + '[1, 2]\n', 2, /one JSON object per line/);
   });
 
+  it('a pretty-printed JSON array (the earlier tools\' training log given to --steps) says so and names --training', async () => {
+    await rejectsAt('[\n  {\n    "step": 1,\n    "timestamp_shared": 1761699262.49\n  }\n]\n', 1, /a JSON array, not JSON lines .*--training <file>/);
+    await rejectsAt('[{"step": 1, "timestamp_shared": 1761699262.49}]\n', 1, /a JSON array, not JSON lines/);
+  });
+
   it('refuses an empty file', async () => {
     const f = file('\n\n');
     await assert.rejects(readStepsJsonl(f), (e: unknown) => e instanceof RleError && e.code === 'E_INPUT_FORMAT' && /no steps/.test(e.message));
